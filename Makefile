@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+DB      ?= warehouse/svmt.duckdb
+DEMO    ?= data/demo
+SEED    ?= 1
+AS_OF   ?= 2023-06-30
+
+.PHONY: demo test install data refresh app lint docs clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+data: install
+	$(BIN)/python -m warehouse demo-data --out $(DEMO) --scale province --seed $(SEED)
+
+refresh: install
+	$(BIN)/python -m warehouse refresh --source $(DEMO) --db $(DB) --as-of $(AS_OF)
+
+app: install
+	SVMT_DB=$(DB) $(BIN)/streamlit run app/main.py --server.headless true --server.port 8501
+
+demo: data refresh app
+
+lint: install
+	$(BIN)/ruff check .
+
+docs: install
+	$(BIN)/python -m ingest.contract > docs/input-format.md
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs $(DB)

@@ -1,0 +1,1 @@
+"""Ingest: source files → normalised, validated rows in schema raw (SPEC §4)."""

@@ -1,0 +1,137 @@
+"""Bytes → table: decode, detect the delimiter, map headers to canonical names, keep line numbers.
+
+The reader does no validation: every cell comes out as text exactly as written (decoded), so the
+validator can both type it and quote it back in `dq.rejected_rows`. Parsing itself is polars'
+CSV reader (and fastexcel for XLSX); this module only decides how to call them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ingest.contract import CONTRACT, Kind, fold_key, header_map
+
+LINE = "__line"  # the 1-based line (XLSX: row) of each record in its file
+
+
+class InputError(Exception):
+    """Unusable input: `refresh` exits 2 with this message (file, line/column where known)."""
+
+    def __init__(self, file: str, reason: str, line: int | None = None, column: str | None = None):
+        self.file, self.reason, self.line, self.column = file, reason, line, column
+        where = file + (f", dòng/line {line}" if line else "") + (f", cột/column {column}" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class RawTable:
+    """One file read as text: canonical column names (only the known ones) plus LINE."""
+
+    file: str
+    kind: str
+    frame: pl.DataFrame
+    encoding: str
+    delimiter: str
+    header_mapping: dict[str, str]  # header as written -> canonical name
+
+
+def decode(data: bytes, file: str) -> tuple[str, str]:
+    """Decode by BOM, else UTF-8, else Windows-1258 (Excel's 'CSV' on a Vietnamese Windows)."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:
+                raise InputError(file, f"không giải mã được {enc} / cannot decode as {enc}: {exc.reason}") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise InputError(file, "tệp nhị phân, không phải bảng / binary file, not a table")
+    try:
+        return data.decode("cp1258"), "windows-1258"
+    except UnicodeDecodeError as exc:
+        raise InputError(file, "không xác định được bảng mã / unknown text encoding") from exc
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter is whichever of `,` `;` tab is most frequent in the header line."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def map_headers(kind: Kind, headers: list[str], file: str) -> dict[str, str]:
+    """Header as written -> canonical column; unknown headers are left out (ignored)."""
+    known = header_map(kind)
+    mapping: dict[str, str] = {}
+    for header in headers:
+        canonical = known.get(fold_key(header))
+        if canonical is None:
+            continue
+        if canonical in mapping.values():
+            raise InputError(file, f"cột '{canonical}' xuất hiện hai lần / column '{canonical}' given twice",
+                             line=1, column=header)
+        mapping[header] = canonical
+    present = set(mapping.values())
+    missing = [c for c in kind.required_headers if c not in present]
+    missing += [" hoặc/or ".join(group) for group in kind.one_of if not present.intersection(group)]
+    if missing:
+        hints = "; ".join(
+            f"{name}: {', '.join((name, *kind.column(name).aliases))}" for name in missing if " " not in name)
+        raise InputError(file, f"thiếu cột bắt buộc / missing required column(s): {', '.join(missing)}"
+                         + (f" (tên cột được chấp nhận / accepted headers — {hints})" if hints else ""), line=1)
+    return mapping
+
+
+def _read_csv(data: bytes, file: str) -> tuple[pl.DataFrame, str, str]:
+    text, encoding = decode(data, file)
+    if not text.strip():
+        raise InputError(file, "tệp rỗng / empty file")
+    delimiter = sniff_delimiter(text)
+    try:
+        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=delimiter, has_header=True,
+                            infer_schema=False, truncate_ragged_lines=True, quote_char='"')
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(file, f"không đọc được dạng bảng / cannot be read as a table: {exc}".splitlines()[0]) from exc
+    # Line of each record: header is line 1; a record spans 1 + (newlines inside its quoted cells).
+    spans = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns) + 1
+    frame = frame.with_columns((spans.cum_sum() - spans + 2).cast(pl.Int64).alias(LINE)) if frame.columns else frame
+    return frame, encoding, delimiter
+
+
+def _read_xlsx(data: bytes, file: str) -> pl.DataFrame:
+    try:
+        frame = pl.read_excel(io.BytesIO(data), sheet_id=1, has_header=True, infer_schema_length=0,
+                              engine="calamine")
+    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
+        raise InputError(file, f"không đọc được tệp Excel / cannot read the workbook: {exc}".splitlines()[0]) from exc
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+
+
+def read_file(path: Path, kind: str) -> RawTable:
+    """Read one source file of a known kind into text columns named canonically."""
+    file = path.name
+    data = path.read_bytes()
+    if path.suffix.lower() == ".xlsx":
+        frame, encoding, delimiter = _read_xlsx(data, file), "xlsx", ""
+    else:
+        frame, encoding, delimiter = _read_csv(data, file)
+    spec = CONTRACT[kind]
+    headers = [c for c in frame.columns if c != LINE]
+    mapping = map_headers(spec, headers, file)
+    frame = frame.select([pl.col(h).alias(c) for h, c in mapping.items()] + [pl.col(LINE)])
+    # Blank lines (every cell empty) are skipped; they still count in line numbers.
+    cells = [c for c in frame.columns if c != LINE]
+    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells)
+    frame = frame.filter(~blank)
+    return RawTable(file, kind, frame, encoding, delimiter, mapping)

@@ -1,0 +1,217 @@
+"""Rules → accepted + rejected: type every cell and find each row's first broken rule, in SQL.
+
+The SQL is generated from `ingest.contract`, so the rules live in one place. It runs set-based in
+DuckDB over all files of a kind at once: each column gets a normalised text `v_`, a typed value
+`t_` and an error code `e_`; the first column (contract order) with an error rejects the row
+(SPEC §4.1 and its clarifications: missing, unparsable, not in enumeration, out of range, unknown
+reference — dependent rules sit on the dependent column).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from ingest.contract import (
+    BOOL_FALSE,
+    BOOL_TRUE,
+    CONTRACT,
+    DISTRICT_PREFIXES,
+    REASONS,
+    SCHOOL_DISTRICT_NAME,
+    Column,
+    Kind,
+    enum_map,
+    fold_key,
+)
+from ingest.read import LINE
+
+RAW_TYPES = {"text": "VARCHAR", "id": "VARCHAR", "round": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT",
+             "date": "DATE", "bool": "BOOLEAN"}
+LINEAGE = (("source_file", "VARCHAR"), ("source_line", "BIGINT"), ("file_rank", "INTEGER"))
+WS = r"[\s\x{00A0}\x{FEFF}]"
+
+
+def _lit(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_normalise(expr: str) -> str:
+    """NFC, trim, collapse inner whitespace, empty → NULL (SPEC §4.1)."""
+    return (f"nullif(regexp_replace(regexp_replace(nfc_normalize({expr}), '^{WS}+|{WS}+$', '', 'g'), "
+            f"'{WS}+', ' ', 'g'), '')")
+
+
+def sql_fold_key(expr: str) -> str:
+    """The SQL twin of contract.fold_key: no accents, đ→d, lower-case, letters and digits only."""
+    return (f"regexp_replace(lower(strip_accents(replace(replace({expr}, 'đ', 'd'), 'Đ', 'D'))), "
+            f"'[^0-9a-z]', '', 'g')")
+
+
+def sql_fold_name(expr: str) -> str:
+    """fold() for names: no accents, đ→d, lower-case, single spaces."""
+    return f"lower(strip_accents(replace(replace({expr}, 'đ', 'd'), 'Đ', 'D')))"
+
+
+def _case_map(expr: str, mapping: dict[str, object]) -> str:
+    whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
+    return f"CASE {expr} {whens} END"
+
+
+def _parse(col: Column, v: str) -> str:
+    """Typed value of normalised text v (NULL when v is NULL or cannot be parsed)."""
+    if col.type == "text":
+        return v
+    if col.type == "id":
+        return f"nullif(regexp_replace({v}, '[\\s-]', '', 'g'), '')"
+    if col.type == "int":
+        pattern = r"^[+-]?(\d{1,3}([., ]\d{3})+|\d+)$"
+        return (f"CASE WHEN regexp_matches({v}, '{pattern}') "
+                f"THEN try_cast(regexp_replace({v}, '[., ]', '', 'g') AS BIGINT) END")
+    if col.type == "date":
+        fmts = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
+        return "CAST(coalesce(" + ", ".join(f"try_strptime({v}, '{f}')" for f in fmts) + ") AS DATE)"
+    if col.type == "bool":
+        mapping = {fold_key(x): True for x in BOOL_TRUE} | {fold_key(x): False for x in BOOL_FALSE}
+        return _case_map(sql_fold_key(v), mapping)
+    if col.type == "enum":
+        assert col.enum is not None
+        return _case_map(sql_fold_key(v), enum_map(col.enum))
+    if col.type == "round":
+        f = sql_fold_name(v)
+        return (f"CASE WHEN regexp_matches({f}, '^\\d{{4}} ?- ?h[12]$') "
+                f"THEN regexp_extract({f}, '(\\d{{4}})', 1) || '-H' || regexp_extract({f}, 'h([12])', 1) "
+                f"WHEN regexp_matches({f}, '^(h|dot|dot thu|hk) ?[12] ?(/|-|nam) ?\\d{{4}}$') "
+                f"THEN regexp_extract({f}, '(\\d{{4}})', 1) || '-H' || regexp_extract({f}, '^\\D*([12])', 1) END")
+    raise ValueError(col.type)
+
+
+def _district_key(expr: str) -> str:
+    """A district name reduced for matching: folded, prefix (Huyện, TP., …) removed, no spaces."""
+    prefixes = sorted({fold_key(p) for p in DISTRICT_PREFIXES}, key=len, reverse=True)
+    return f"regexp_replace({sql_fold_key(expr)}, '^({'|'.join(prefixes)})', '')"
+
+
+def _column_sql(kind: Kind, col: Column) -> tuple[str, str, str]:
+    """(typed value, error code, value-as-written) expressions for one column of the input view."""
+    v = f"v_{col.name}"
+    parsed = _parse(col, v)
+    typed = parsed if col.default is None else f"CASE WHEN {v} IS NULL THEN {_lit(col.default)} ELSE {parsed} END"
+    needed = "TRUE" if col.required else "FALSE"
+    if col.required_if:
+        other, codes = col.required_if
+        needed = f"(t_{other} IN ({', '.join(_lit(c) for c in codes)}))"
+    bad_value = "not_in_enum" if col.type == "enum" else "unparsable"
+    checks = [f"WHEN {v} IS NULL AND {needed} THEN 'missing'",
+              f"WHEN {v} IS NOT NULL AND ({parsed}) IS NULL THEN '{bad_value}'"]
+    if col.min is not None:
+        checks.append(f"WHEN t_{col.name} < {col.min} THEN 'out_of_range'")
+    if col.max is not None:
+        checks.append(f"WHEN t_{col.name} > {col.max} THEN 'out_of_range'")
+    if col.ref:
+        key = CONTRACT[col.ref].key
+        checks.append(f"WHEN t_{col.name} IS NOT NULL AND t_{col.name} NOT IN "
+                      f"(SELECT {key} FROM raw.{col.ref}) THEN 'unknown_reference'")
+    error = "CASE " + " ".join(checks) + " END"
+    return typed, error, f"c_{col.name}"
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty raw tables (one per kind) and dq.rejected_rows, so every table always exists."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw; CREATE SCHEMA IF NOT EXISTS dq; CREATE SCHEMA IF NOT EXISTS meta;")
+    for kind in CONTRACT.values():
+        cols = [f"{c.name} {RAW_TYPES[c.type]}" for c in kind.columns]
+        if kind.name == "districts":
+            cols.append("is_builtin BOOLEAN")
+        cols += [f"{n} {t}" for n, t in LINEAGE]
+        con.execute(f"CREATE OR REPLACE TABLE raw.{kind.name} ({', '.join(cols)})")
+    con.execute("""CREATE OR REPLACE TABLE dq.rejected_rows (kind VARCHAR, source_file VARCHAR, source_line BIGINT,
+                   column_name VARCHAR, value VARCHAR, reason VARCHAR, reason_code VARCHAR)""")
+
+
+def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFrame) -> tuple[int, int]:
+    """Validate all rows of one kind and append them to raw.<kind> / dq.rejected_rows.
+
+    `frame` holds text columns named canonically (absent columns allowed) plus source_file,
+    file_rank and LINE. Returns (rows loaded, rows rejected).
+    """
+    kind = CONTRACT[kind_name]
+    columns = list(kind.columns)
+    extra = [SCHOOL_DISTRICT_NAME] if kind_name == "schools" else []
+    for col in columns + extra:
+        if col.name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
+    con.register("input_rows", frame)
+
+    # Layer 1: cells as written (c_) and normalised (v_).
+    layer = ["source_file", "file_rank", f'"{LINE}" AS source_line']
+    for col in columns + extra:
+        layer += [f'"{col.name}" AS c_{col.name}', f'{sql_normalise(chr(34) + col.name + chr(34))} AS v_{col.name}']
+    sql = f"WITH l0 AS (SELECT {', '.join(layer)} FROM input_rows)"
+    prev = "l0"
+    # One CTE per column: typed value and error (later columns may depend on earlier typed values).
+    errors: list[tuple[str, str, str]] = []
+    for i, col in enumerate(columns, start=1):
+        typed, error, written = _column_sql(kind, col)
+        if kind_name == "schools" and col.name == "district_code":
+            typed, error, written = _school_district_sql()
+        sql += f", l{i}_t AS (SELECT *, {typed} AS t_{col.name} FROM {prev})"
+        sql += f", l{i} AS (SELECT *, {error} AS e_{col.name} FROM l{i}_t)"
+        prev = f"l{i}"
+        errors.append((col.name, f"e_{col.name}", written))
+    first_col = "CASE " + " ".join(f"WHEN {e} IS NOT NULL THEN '{name}'" for name, e, _ in errors) + " END"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {sql} SELECT *, {first_col} AS bad_column FROM {prev}")
+
+    names = ", ".join(c.name for c in columns)
+    typed_cols = ", ".join(f"t_{c.name}" for c in columns)
+    builtin = ", FALSE" if kind_name == "districts" else ""
+    con.execute(f"INSERT INTO raw.{kind_name} ({names}{', is_builtin' if builtin else ''}, source_file, source_line, "
+                f"file_rank) SELECT {typed_cols}{builtin}, source_file, source_line, file_rank "
+                f"FROM checked WHERE bad_column IS NULL ORDER BY file_rank, source_line")
+    err_case = "CASE bad_column " + " ".join(f"WHEN '{n}' THEN {e}" for n, e, _ in errors) + " END"
+    val_case = "CASE bad_column " + " ".join(f"WHEN '{n}' THEN {w}" for n, _, w in errors) + " END"
+    col_case = "bad_column"
+    if kind_name == "schools":  # a district given by name is quoted back under its own header
+        col_case = "CASE WHEN bad_column = 'district_code' AND c_district_code IS NULL " \
+                   "AND v_district_name IS NOT NULL THEN 'district_name' ELSE bad_column END"
+        val_case = val_case.replace("WHEN 'district_code' THEN c_district_code",
+                                    "WHEN 'district_code' THEN coalesce(c_district_code, c_district_name)")
+    reason_text = "CASE reason_code " + " ".join(
+        f"WHEN {_lit(k)} THEN {_lit(vi + ' — ' + en)}" for k, (vi, en) in REASONS.items()) + " END"
+    con.execute(f"""INSERT INTO dq.rejected_rows
+        WITH r AS (SELECT source_file, source_line, file_rank, {col_case} AS column_name, {val_case} AS value,
+                          {err_case} AS reason_code
+                   FROM checked WHERE bad_column IS NOT NULL)
+        SELECT '{kind_name}', source_file, source_line, column_name, value, {reason_text}, reason_code
+        FROM r ORDER BY file_rank, source_line""")
+    counts = con.execute("SELECT count(*) FILTER (WHERE bad_column IS NULL), count(*) FILTER (WHERE bad_column IS "
+                         "NOT NULL) FROM checked").fetchall()[0]
+    con.execute("DROP TABLE checked")
+    con.unregister("input_rows")
+    return int(counts[0]), int(counts[1])
+
+
+def _school_district_sql() -> tuple[str, str, str]:
+    """A school's district: its code, or its name matched to raw.districts (SPEC §4.2).
+
+    A name matches when it equals a district's name ignoring accents, case and the prefixes
+    Huyện / Thị xã / Thành phố / Quận / TP. / TX. / H.; when several districts match, the one whose
+    full folded name matches wins; still ambiguous or unmatched → unknown reference.
+    """
+    exact = f"{sql_fold_key('d.district_name')} = {sql_fold_key('v_district_name')}"
+    by_name = f"""(SELECT CASE WHEN count(*) = 1 THEN min(d.district_code)
+                          WHEN count(*) FILTER (WHERE {exact}) = 1 THEN min(d.district_code) FILTER (WHERE {exact})
+                     END
+                   FROM raw.districts d
+                   WHERE {_district_key('d.district_name')} = {_district_key('v_district_name')})"""
+    typed = f"CASE WHEN v_district_code IS NOT NULL THEN v_district_code ELSE {by_name} END"
+    error = ("CASE WHEN v_district_code IS NULL AND v_district_name IS NULL THEN 'missing' "
+             "WHEN t_district_code IS NULL THEN 'unknown_reference' "
+             "WHEN t_district_code NOT IN (SELECT district_code FROM raw.districts) THEN 'unknown_reference' END")
+    return typed, error, "c_district_code"

@@ -1,0 +1,67 @@
+"""Command line: `python -m warehouse refresh | demo-data` (SPEC §3).
+
+Exit codes: 0 done (data-quality findings are findings, not failures); 2 unusable input, with a
+message naming the file (line/column where known); 1 any other failure. Never a traceback for
+bad input; the previous warehouse is untouched on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' không phải ngày YYYY-MM-DD / is not a YYYY-MM-DD date") from exc
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m warehouse", description="Sóng và máy tính cho em — warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ref = sub.add_parser("refresh", help="ingest a source folder, build the marts, run the checks")
+    ref.add_argument("--source", required=True, type=Path, help="folder of CSV/XLSX files")
+    ref.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file to (re)write")
+    ref.add_argument("--as-of", type=_date, default=None, help="reporting date YYYY-MM-DD (default: today)")
+    demo = sub.add_parser("demo-data", help="write a synthetic source folder")
+    demo.add_argument("--out", required=True, type=Path)
+    demo.add_argument("--scale", choices=("province", "national"), default="province")
+    demo.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "demo-data":
+        from warehouse.demo_data import generate
+
+        counts = generate(args.out, scale=args.scale, seed=args.seed)
+        print(f"Đã tạo dữ liệu mẫu / demo data written to {args.out}: "
+              + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        return EXIT_OK
+
+    from ingest.read import InputError
+    from warehouse.refresh import refresh
+
+    try:
+        summary = refresh(args.source, args.db, args.as_of)
+    except InputError as exc:
+        print(f"Lỗi dữ liệu đầu vào / unusable input: {exc}", file=sys.stderr)
+        print("Kho dữ liệu cũ giữ nguyên / the previous warehouse is unchanged.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # any other failure: exit 1, old warehouse untouched
+        print(f"Làm mới thất bại / refresh failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("Kho dữ liệu cũ giữ nguyên / the previous warehouse is unchanged.", file=sys.stderr)
+        return EXIT_FAILED
+    print(summary.render())
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""The refresh pipeline: ingest → dbt → checks → swap, atomically (SPEC §3).
+
+The new warehouse is built in a file of its own beside the target and moved over it with
+`os.replace` only when every step succeeded, so readers (the dashboard, analysts) always see a
+whole warehouse — the old one or the new one — and a failed refresh leaves the old file
+byte-identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest.load import LoadReport, load_folder
+
+REPO = Path(__file__).resolve().parent.parent
+DBT_DIR = REPO / "dbt_project"
+DEVICE_UNIT_COST_VND = 5_000_000  # default of the dbt var device_unit_cost_vnd (SPEC §5)
+
+
+class RefreshError(Exception):
+    """A step failed for a reason other than bad input: exit 1."""
+
+
+@dataclass
+class Summary:
+    db: Path
+    as_of: date
+    report: LoadReport
+    issues: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = [f"Đã làm mới / refreshed: {self.db} (tính đến / as of {self.as_of.isoformat()})",
+                 f"{'kind':<10} {'loaded':>10} {'rejected':>9}"]
+        for kind, loaded in self.report.loaded.items():
+            lines.append(f"{kind:<10} {loaded:>10,} {self.report.rejected.get(kind, 0):>9,}")
+        lines.append(f"rejected rows: {sum(self.report.rejected.values()):,} · data-quality issues: {self.issues:,}")
+        lines.append("seconds: " + " · ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()))
+        return "\n".join(lines)
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_builds(db: Path) -> None:
+    """Delete half-built files left by a refresh that died (its process is gone)."""
+    for path in db.parent.glob(db.name + ".tmp-*"):
+        pid = path.name.rsplit(".tmp-", 1)[1].split(".", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def run_dbt(db_file: Path, as_of: date, unit_cost: int) -> None:
+    """`dbt build` in-process against db_file; dbt's own log goes to stderr, never stdout."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ["SVMT_DBT_DB"] = str(db_file)
+    args = ["build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+            "--vars", json.dumps({"as_of": as_of.isoformat(), "device_unit_cost_vnd": unit_cost}),
+            "--no-use-colors", "--log-format", "text", "--quiet"]
+    with contextlib.redirect_stdout(sys.stderr):
+        result = dbtRunner().invoke(args)
+    if not result.success:
+        raise RefreshError(f"dbt build thất bại / failed: {result.exception or 'see the log above'}")
+
+
+def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND) -> Summary:
+    """Rebuild the warehouse at `db` from the folder `source`. Raises InputError (exit 2) or others (exit 1)."""
+    as_of = as_of or date.today()
+    db = db.resolve()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(db)
+    tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+    seconds: dict[str, float] = {}
+    try:
+        tmp.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        con = duckdb.connect(str(tmp))
+        try:
+            report = load_folder(con, source, _progress)
+            con.execute("CREATE OR REPLACE TABLE meta.refresh (as_of DATE, refreshed_at TIMESTAMP, "
+                        "source_dir VARCHAR, device_unit_cost_vnd BIGINT)")
+            con.execute("INSERT INTO meta.refresh VALUES (?, ?, ?, ?)",
+                        [as_of, datetime.now().replace(microsecond=0), str(source), unit_cost])
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        seconds["ingest"] = time.perf_counter() - t0
+
+        _progress("[dbt] build …")
+        t0 = time.perf_counter()
+        run_dbt(tmp, as_of, unit_cost)
+        seconds["dbt"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        con = duckdb.connect(str(tmp))
+        try:
+            issues = con.execute("SELECT count(*) FROM dq.issues").fetchall()[0][0]
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        seconds["checks"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        wal = tmp.with_name(tmp.name + ".wal")
+        if wal.exists():
+            raise RefreshError(f"{wal.name} còn tồn tại / still exists: the build was not checkpointed")
+        os.replace(tmp, db)
+        seconds["swap"] = time.perf_counter() - t0
+        return Summary(db, as_of, report, int(issues), seconds)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
