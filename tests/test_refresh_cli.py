@@ -1,0 +1,107 @@
+"""`python -m warehouse refresh` as SPEC §3: exit codes 0/1/2, atomic, idempotent, summary, progress."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AS_OF, FIXTURE, query, run_cli
+
+MARTS = ["marts.program_kpis", "marts.need_vs_supply", "marts.monthly_progress", "marts.coverage_by_district",
+         "marts.donations_by_donor_type", "marts.reporting_completeness", "dq.issues", "dq.rejected_rows"]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    return {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in MARTS}
+
+
+@pytest.fixture()
+def built(tmp_path: Path, fixture_db: Path) -> Path:
+    """A private copy of the fixture warehouse, to check that failures leave it byte-identical."""
+    db = tmp_path / "svmt.duckdb"
+    shutil.copy(fixture_db, db)
+    return db
+
+
+def test_summary_on_stdout_progress_on_stderr(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    result = run_cli("refresh", "--source", str(FIXTURE), "--db", str(db), "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    lines = {ln.split()[0]: ln.split()[1:] for ln in result.stdout.splitlines() if ln.strip()}
+    # kind, rows loaded, rows rejected (survey: 14 accepted incl. the identical copy, 5 rejected)
+    assert lines["survey"] == ["14", "5"]
+    assert lines["handovers"] == ["9", "2"]
+    assert "rejected rows: 13 · data-quality issues: 11" in result.stdout
+    assert "seconds: ingest" in result.stdout
+    assert "[ingest] survey: 3" in result.stderr
+    assert "README.md" in result.stderr  # the unknown file is warned about, then ignored
+    assert not list(tmp_path.glob("*.tmp-*")), "no half-built file may be left behind"
+
+
+def test_idempotent(tmp_path: Path, fixture_db: Path) -> None:
+    db = tmp_path / "again.duckdb"
+    for _ in range(2):
+        assert run_cli("refresh", "--source", str(FIXTURE), "--db", str(db), "--as-of", AS_OF).returncode == 0
+    assert snapshot(db) == snapshot(fixture_db)
+
+
+def test_missing_required_column_exits_2_and_keeps_old_file(tmp_path: Path, built: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(FIXTURE, source)
+    lines = (source / "survey_2022-H2_b.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].replace("household_status", "ghi_chu")
+    (source / "survey_2022-H2_b.csv").write_text("\n".join([header, *lines[1:]]) + "\n", encoding="utf-8")
+    before = digest(built)
+    result = run_cli("refresh", "--source", str(source), "--db", str(built))
+    assert result.returncode == 2
+    assert "survey_2022-H2_b.csv" in result.stderr
+    assert "household_status" in result.stderr and "Hoàn cảnh" in result.stderr  # names the accepted headers
+    assert "Traceback" not in result.stderr
+    assert digest(built) == before
+
+
+def test_binary_file_exits_2(tmp_path: Path, built: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(FIXTURE, source)
+    (source / "donations_scan.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    before = digest(built)
+    result = run_cli("refresh", "--source", str(source), "--db", str(built))
+    assert result.returncode == 2
+    assert "donations_scan.csv" in result.stderr and "Traceback" not in result.stderr
+    assert digest(built) == before
+
+
+def test_missing_source_folder_exits_2(tmp_path: Path, built: Path) -> None:
+    before = digest(built)
+    result = run_cli("refresh", "--source", str(tmp_path / "nowhere"), "--db", str(built))
+    assert result.returncode == 2
+    assert "nowhere" in result.stderr and "Traceback" not in result.stderr
+    assert digest(built) == before
+
+
+def test_other_failure_exits_1_and_leaves_target_alone(tmp_path: Path) -> None:
+    target = tmp_path / "occupied.duckdb"  # a directory where the warehouse file should go
+    target.mkdir()
+    (target / "keep.txt").write_text("x")
+    result = run_cli("refresh", "--source", str(FIXTURE), "--db", str(target), "--as-of", AS_OF)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert (target / "keep.txt").read_text() == "x"
+    assert not list(tmp_path.glob("*.tmp-*"))
+
+
+def test_as_of_moves_only_overdue(tmp_path: Path, fixture_db: Path) -> None:
+    db = tmp_path / "later.duckdb"
+    assert run_cli("refresh", "--source", str(FIXTURE), "--db", str(db), "--as-of", "2023-07-01").returncode == 0
+    # P3 (planned 2023-06-30) becomes overdue too; nothing else moves.
+    assert query(db, "SELECT coverage_points_overdue FROM marts.program_kpis") == [(2,)]
+    later, before = snapshot(db), snapshot(fixture_db)
+    for table in ("marts.need_vs_supply", "marts.monthly_progress", "marts.donations_by_donor_type", "dq.issues"):
+        assert later[table] == before[table]
