@@ -109,12 +109,17 @@ def _read_csv(data: bytes, file: str) -> tuple[pl.DataFrame, str, str]:
 
 
 def _read_xlsx(data: bytes, file: str) -> pl.DataFrame:
+    """First sheet, every cell as text (date cells come as `YYYY-MM-DD 00:00:00`, numbers without `.0`).
+
+    fastexcel is called directly: polars' wrapper drops empty rows, which would shift row numbers.
+    """
+    import fastexcel
+
     try:
-        frame = pl.read_excel(io.BytesIO(data), sheet_id=1, has_header=True, infer_schema_length=0,
-                              engine="calamine")
-    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
+        sheet = fastexcel.read_excel(data).load_sheet(0, header_row=0, dtypes="string")
+        frame = sheet.to_polars()
+    except Exception as exc:  # fastexcel raises its own error classes for broken workbooks
         raise InputError(file, f"không đọc được tệp Excel / cannot read the workbook: {exc}".splitlines()[0]) from exc
-    frame = frame.with_columns(pl.all().cast(pl.String))
     return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
 
 

@@ -1,0 +1,29 @@
+"""Issue 3: the same province in every real-world shape gives exactly the warehouse of its clean twin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AS_OF, FIXTURE, query, run_cli
+from tests.messy import SHAPES, write_shape
+
+MARTS = ["marts.program_kpis", "marts.need_vs_supply", "marts.monthly_progress", "marts.coverage_by_district",
+         "marts.donations_by_donor_type", "marts.reporting_completeness"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_messy_twin_gives_identical_marts(shape: str, tmp_path: Path, fixture_db: Path) -> None:
+    source = tmp_path / shape
+    write_shape(FIXTURE, source, shape)
+    db = tmp_path / "messy.duckdb"
+    result = run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    for table in MARTS:
+        sql = f"SELECT * FROM {table} ORDER BY ALL"
+        assert query(db, sql) == query(fixture_db, sql), table
+    same_file = "replace(source_file, '.xlsx', '.csv')"
+    for sql in (f"SELECT issue_type, record_key, {same_file}, source_line FROM dq.issues ORDER BY ALL",
+                f"SELECT kind, {same_file}, source_line, column_name, reason_code FROM dq.rejected_rows ORDER BY ALL"):
+        assert query(db, sql) == query(fixture_db, sql)
