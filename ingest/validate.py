@@ -93,9 +93,13 @@ def _parse(col: Column, v: str) -> str:
 
 
 def _district_key(expr: str) -> str:
-    """A district name reduced for matching: folded, prefix (Huyện, TP., …) removed, no spaces."""
-    prefixes = sorted({fold_key(p) for p in DISTRICT_PREFIXES}, key=len, reverse=True)
-    return f"regexp_replace({sql_fold_key(expr)}, '^({'|'.join(prefixes)})', '')"
+    """A district name reduced for matching: folded, prefix (Huyện, TP., H., …) removed, letters and digits only.
+
+    A prefix counts only when a dot or a space follows it, so "Hoà Bình" keeps its "h".
+    """
+    prefixes = sorted({fold_key(p) for p in DISTRICT_PREFIXES} | {"thanh pho", "thi xa"}, key=len, reverse=True)
+    stripped = f"regexp_replace({sql_fold_name(expr)}, '^({'|'.join(prefixes)})[. ]+', '')"
+    return f"regexp_replace({stripped}, '[^0-9a-z]', '', 'g')"
 
 
 def _column_sql(kind: Kind, col: Column) -> tuple[str, str, str]:

@@ -1,0 +1,84 @@
+"""SPEC §4.1 value rules, cell by cell, through the real validator SQL in DuckDB."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingest.read import LINE
+from ingest.validate import create_tables, load_kind
+
+
+@pytest.fixture()
+def con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    create_tables(con)
+    districts = pl.DataFrame({"district_code": ["643", "652", "999x"],
+                              "district_name": ["Thành phố Buôn Ma Thuột", "Huyện Krông Bông", "Thành phố Hoà Bình"],
+                              "province_code": ["66", "66", "17"], "province_name": ["Đắk Lắk", "Đắk Lắk", "Hoà Bình"]})
+    load_kind(con, "districts", _frame(districts))
+    return con
+
+
+def _frame(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(pl.lit("f.csv").alias("source_file"), pl.lit(1).alias("file_rank"),
+                           pl.int_range(2, df.height + 2, dtype=pl.Int64).alias(LINE))
+
+
+def _schools(con: duckdb.DuckDBPyConnection, **columns: list[str | None]) -> None:
+    n = len(next(iter(columns.values())))
+    base = {"school_code": [f"S{i}" for i in range(n)], "school_name": ["Trường"] * n, "school_type": ["thcs"] * n,
+            "has_internet": ["có"] * n}
+    load_kind(con, "schools", _frame(pl.DataFrame(base | columns)))
+
+
+def test_district_named_instead_of_coded(con: duckdb.DuckDBPyConnection) -> None:
+    names = ["TP. Buôn Ma Thuột", "H. Krông Bông", "Huyện Krông Bông", "Krong Bong", "Hoà Bình", "Huyện Ma"]
+    _schools(con, district_name=names)
+    assert con.execute("SELECT district_code FROM raw.schools ORDER BY source_line").fetchall() == [
+        ("643",), ("652",), ("652",), ("652",), ("999x",)]
+    assert con.execute("SELECT source_line, column_name, value, reason_code FROM dq.rejected_rows").fetchall() == [
+        (7, "district_name", "Huyện Ma", "unknown_reference")]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("1.234.567", 1234567), ("1,234,567", 1234567), ("1 234 567", 1234567), ("  42 ", 42), ("0", 0)])
+def test_amount_separators(con: duckdb.DuckDBPyConnection, written: str, expected: int) -> None:
+    frame = pl.DataFrame({"donation_id": ["D1"], "donor_name": ["A"], "donor_type": ["Cá nhân"], "form": ["Tiền mặt"],
+                          "received_on": ["2022-01-02"], "amount_vnd": [written]})
+    assert load_kind(con, "donations", _frame(frame)) == (1, 0)
+    assert con.execute("SELECT amount_vnd, status, donor_type, form FROM raw.donations").fetchall() == [
+        (expected, "da_nhan", "ca_nhan", "tien_mat")]
+
+
+@pytest.mark.parametrize("written", ["1.5", "12,34", "1.2345", "abc", "-5", "99999999999999999999999"])
+def test_bad_amounts_are_rejected(con: duckdb.DuckDBPyConnection, written: str) -> None:
+    frame = pl.DataFrame({"donation_id": ["D1"], "donor_name": ["A"], "donor_type": ["ca_nhan"], "form": ["tien_mat"],
+                          "received_on": ["2022-01-02"], "amount_vnd": [written]})
+    assert load_kind(con, "donations", _frame(frame)) == (0, 1)
+    reason = "out_of_range" if written == "-5" else "unparsable"
+    assert con.execute("SELECT column_name, value, reason_code FROM dq.rejected_rows").fetchall() == [
+        ("amount_vnd", written, reason)]
+
+
+def test_rounds_dates_booleans_and_ids(con: duckdb.DuckDBPyConnection) -> None:
+    _schools(con, district_code=["643"])
+    frame = pl.DataFrame({
+        "survey_round": ["2022-H1", "H2/2022", "Đợt 1/2023", "đợt 2/2021"],
+        "student_id": ["0012-3456 7890", None, " ab-12 ", ""],
+        "full_name": ["Nguyễn  Văn   An", "Lê Thị B", "C", "D"],
+        "date_of_birth": ["2010-05-01", "1/5/2010", "01-05-2010", "2010-05-01 00:00:00"],
+        "school_code": ["S0"] * 4, "household_status": ["Hộ nghèo", "HỘ CẬN NGHÈO", "Khó khăn do COVID-19", "khac"],
+        "has_device": ["không", "KHONG", "0", "false"], "has_internet": ["có", "x", "Yes", "1"],
+    })
+    assert load_kind(con, "survey", _frame(frame)) == (4, 0)
+    assert con.execute("""SELECT survey_round, student_id, full_name, date_of_birth, household_status, has_device,
+                                 has_internet, covid_orphan FROM raw.survey ORDER BY source_line""").fetchall() == [
+        ("2022-H1", "001234567890", "Nguyễn Văn An", date(2010, 5, 1), "ngheo", False, True, False),
+        ("2022-H2", None, "Lê Thị B", date(2010, 5, 1), "can_ngheo", False, True, False),
+        ("2023-H1", "ab12", "C", date(2010, 5, 1), "kho_khan_covid", False, True, False),
+        ("2021-H2", None, "D", date(2010, 5, 1), "khac", False, True, False),
+    ]
