@@ -1,0 +1,24 @@
+{#- SPEC §5 fold(): remove diacritics (đ→d), lower-case, collapse spaces. Text is already NFC. -#}
+{% macro fold(expr) -%}
+    trim(regexp_replace(lower(strip_accents(replace(replace({{ expr }}, 'đ', 'd'), 'Đ', 'D'))), '\s+', ' ', 'g'))
+{%- endmacro %}
+
+{#- Load order: "the row loaded last" is the highest (file_rank, source_line). -#}
+{% macro load_order(rank='file_rank', line='source_line') -%}
+    ({{ rank }}::bigint * 10000000000 + {{ line }})
+{%- endmacro %}
+
+{#- SPEC §5 student key: ID:<id> when present, else NB:<fold(name)>|<dob ISO>|<district of the school>. -#}
+{% macro student_key(student_id, full_name, date_of_birth, district_code) -%}
+    case when {{ student_id }} is not null then 'ID:' || upper({{ student_id }})
+         else 'NB:' || {{ fold(full_name) }} || '|' || strftime({{ date_of_birth }}, '%Y-%m-%d') || '|' || {{ district_code }}
+    end
+{%- endmacro %}
+
+{#- The winning version of each id: the row loaded last (SPEC §4.1, §5 conflicting_record). -#}
+{% macro latest_per_id(relation, id_column) -%}
+    select * exclude (rn) from (
+        select *, row_number() over (partition by {{ id_column }} order by {{ load_order() }} desc) as rn
+        from {{ relation }}
+    ) where rn = 1
+{%- endmacro %}

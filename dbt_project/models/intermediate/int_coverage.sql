@@ -1,0 +1,10 @@
+-- One row per point_id: the version loaded last wins.
+with coverage as (
+    select * from {{ ref('stg_raw__coverage') }}
+),
+
+final as (
+    {{ latest_per_id('coverage', 'point_id') }}
+)
+
+select * from final

@@ -1,0 +1,34 @@
+-- Survey rows with identical rows collapsed (SPEC §4.1: they count once), each with the lineage of its
+-- copy loaded last, the school's district and type, and the student key.
+with survey as (
+    select * from {{ ref('stg_raw__survey') }}
+),
+
+schools as (
+    select school_code, district_code, school_type from {{ ref('int_schools') }}
+),
+
+collapsed as (
+    select
+        survey_round, student_id, full_name, date_of_birth, gender, school_code, grade, household_status,
+        covid_orphan, has_device, has_internet, surveyed_on,
+        max_by(source_file, {{ load_order() }}) as source_file,
+        max_by(source_line, {{ load_order() }}) as source_line,
+        max_by(file_rank, {{ load_order() }}) as file_rank,
+        max({{ load_order() }}) as load_order
+    from survey
+    group by all
+),
+
+final as (
+    select
+        collapsed.*,
+        schools.district_code,
+        schools.school_type,
+        {{ student_key('collapsed.student_id', 'collapsed.full_name', 'collapsed.date_of_birth', 'schools.district_code') }}
+            as student_key
+    from collapsed
+    inner join schools using (school_code)
+)
+
+select * from final

@@ -1,0 +1,9 @@
+with source as (
+    select * from {{ source('raw', 'schools') }}
+),
+
+final as (
+    select * from source
+)
+
+select * from final
