@@ -1,0 +1,113 @@
+"""Labels in Vietnamese (default) and English, and number/money/date formats through Babel.
+
+Leaders read `1.234.567`, `72,6 %`, `21,4 tỷ ₫` and `dd/mm/yyyy`; the English switch gives
+`1,234,567`, `72.6%`, `21.4 billion ₫`. Formatting always goes through Babel's locale data,
+never string replaces.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import streamlit as st
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+
+LANGS = ("vi", "en")
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
+
+LABELS: dict[str, dict[str, str]] = {
+    "app_title": {"vi": "Sóng và máy tính cho em", "en": "Signal and computers for the kids"},
+    "language": {"vi": "Ngôn ngữ", "en": "Language"},
+    "overview": {"vi": "Tổng quan", "en": "Overview"},
+    "as_of": {"vi": "Dữ liệu tính đến {date}, làm mới lúc {time}", "en": "Data as of {date}, refreshed {time}"},
+    "no_warehouse_title": {"vi": "Chưa có kho dữ liệu", "en": "No warehouse yet"},
+    "no_warehouse_body": {
+        "vi": "Không tìm thấy kho dữ liệu tại `{path}`. Hãy nạp dữ liệu bằng lệnh:",
+        "en": "No warehouse was found at `{path}`. Load the data with:",
+    },
+    "no_warehouse_demo": {"vi": "hoặc chạy bản trình diễn: `make demo`", "en": "or run the demo: `make demo`"},
+    "identified": {"vi": "Học sinh cần hỗ trợ", "en": "Students in need"},
+    "supported": {"vi": "Đã được hỗ trợ", "en": "Supported"},
+    "remaining": {"vi": "Còn chờ hỗ trợ", "en": "Still waiting"},
+    "pct_covered": {"vi": "Tỷ lệ đáp ứng nhu cầu", "en": "Share of need covered"},
+    "target": {"vi": "Mục tiêu 100 %", "en": "Target 100%"},
+    "gap_to_target": {"vi": "còn thiếu {gap} so với mục tiêu", "en": "{gap} short of target"},
+    "devices": {"vi": "Thiết bị nhận / đã trao", "en": "Devices received / handed over"},
+    "cash": {"vi": "Tiền mặt đã nhận", "en": "Cash received"},
+    "device_equivalents": {"vi": "Quy đổi ra thiết bị", "en": "Device equivalents"},
+    "coverage": {"vi": "Điểm lõm sóng đã phủ", "en": "Coverage gaps closed"},
+    "schools_no_internet": {"vi": "Trường chưa có Internet", "en": "Schools without internet"},
+    "of_schools": {"vi": "trên {total} trường", "en": "of {total} schools"},
+    "self_resolved": {"vi": "tự trang bị: {n}", "en": "self-resolved: {n}"},
+    "need_connectivity": {"vi": "cần kết nối: {n}", "en": "need a connection: {n}"},
+    "trend_title": {"vi": "Tiến độ cộng dồn theo tháng", "en": "Cumulative progress by month"},
+    "month": {"vi": "Tháng", "en": "Month"},
+    "count": {"vi": "Số lượng", "en": "Count"},
+    "cum_devices_handed_over": {"vi": "Thiết bị đã trao", "en": "Devices handed over"},
+    "cum_students_supported_new": {"vi": "Học sinh được hỗ trợ", "en": "Students supported"},
+    "cum_devices_received": {"vi": "Thiết bị đã nhận", "en": "Devices received"},
+    "lagging_title": {"vi": "Các địa bàn xa mục tiêu nhất", "en": "Districts furthest from the target"},
+    "district": {"vi": "Địa bàn", "en": "District"},
+    "pct_axis": {"vi": "Tỷ lệ đáp ứng (%)", "en": "Need covered (%)"},
+    "remaining_students": {"vi": "Học sinh còn chờ", "en": "Students waiting"},
+    "dq_caveat": {
+        "vi": "Chất lượng dữ liệu: {rejected} dòng bị loại, {issues} vấn đề cần xử lý.",
+        "en": "Data quality: {rejected} rows rejected, {issues} issues to resolve.",
+    },
+}
+
+
+def lang() -> str:
+    """The current language: the `lang` query parameter (so a link keeps it), else Vietnamese."""
+    value = st.query_params.get("lang", "vi")
+    return value if value in LANGS else "vi"
+
+
+def t(key: str, **values: object) -> str:
+    text = LABELS[key][lang()]
+    return text.format(**values) if values else text
+
+
+def number(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    return format_decimal(value, locale=LOCALES[lang()], decimal_quantization=False)
+
+
+def percent(ratio: float | None) -> str:
+    """A ratio in [0, 1] as `72,6 %` (vi) or `72.6%` (en), one decimal."""
+    if ratio is None:
+        return "–"
+    return format_percent(ratio, format="#,##0.0 %" if lang() == "vi" else "#,##0.0%", locale=LOCALES[lang()])
+
+
+def money(vnd: int | None) -> str:
+    """Full amount: `1.234.567 ₫`."""
+    if vnd is None:
+        return "–"
+    return f"{format_decimal(vnd, locale=LOCALES[lang()])} ₫"
+
+
+def money_short(vnd: int | None) -> str:
+    """Headline-card amount: `21,4 tỷ ₫` / `350 triệu ₫` (en: `21.4 billion ₫`)."""
+    if vnd is None:
+        return "–"
+    units = (("tỷ", "billion", 1e9), ("triệu", "million", 1e6))
+    for vi, en, size in units:
+        if abs(vnd) >= size:
+            figure = format_decimal(round(vnd / size, 1), format="#,##0.#", locale=LOCALES[lang()])
+            return f"{figure} {vi if lang() == 'vi' else en} ₫"
+    return money(vnd)
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return "–"
+    return format_date(value, "dd/MM/yyyy", locale=LOCALES[lang()])
+
+
+def clock(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    return format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALES[lang()])
