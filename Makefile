@@ -7,7 +7,7 @@ DEMO    ?= data/demo
 SEED    ?= 1
 AS_OF   ?= 2023-06-30
 
-.PHONY: demo test install data refresh app lint docs clean
+.PHONY: demo test install data refresh app lint docs clean bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,3 +42,6 @@ test: install
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs $(DB)
+
+bench: install
+	$(BIN)/python -m bench.read_speed --copies $(or $(COPIES),1)

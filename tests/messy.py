@@ -72,13 +72,16 @@ TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot
 
 
 def _to_cp1258(text: str) -> bytes:
-    """Windows-1258: precomposed base vowels (â ê ô ơ ư ă đ) followed by a combining tone mark."""
+    """Windows-1258: precomposed base vowels (â ê ô ơ ư ă đ) followed by a combining tone mark.
+
+    Letters the code page lacks (e.g. Ê Đê `ŭ`) become `?`, as Excel writes them.
+    """
     out = []
     for ch in unicodedata.normalize("NFC", text):
         decomposed = unicodedata.normalize("NFD", ch)
         tones = "".join(c for c in decomposed if c in TONES)
         out.append(unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONES)) + tones)
-    return "".join(out).encode("cp1258")
+    return "".join(out).encode("cp1258", errors="replace")  # as Excel does: `?` for what 1258 lacks
 
 
 def _csv_text(rows: list[list[str]], delimiter: str, newline: str) -> str:

@@ -1,0 +1,87 @@
+"""Benchmark: ingest throughput (rows/s) and the cost of messy input vs. its clean twin.
+
+    .venv/bin/python -m bench.read_speed [--copies N] [--seed S]
+
+Generates the demo province, optionally multiplies its survey and handover files N times (renamed
+copies, to reach a larger volume on one machine), writes the same folder in every real-world shape
+of tests/messy.py, and times `ingest.load.load_folder` (read + validate into an in-memory DuckDB)
+on each, best of 3. It also times the floor: DuckDB's own `read_csv` of the clean files into tables.
+Prints a Markdown table for BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from ingest.load import load_folder
+from tests.messy import SHAPES, write_shape
+from warehouse.demo_data import generate
+
+
+def best_of(runs: int, fn) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def ingest(folder: Path) -> int:
+    con = duckdb.connect()
+    report = load_folder(con, folder, lambda _m: None)
+    con.close()
+    return sum(report.loaded.values()) + sum(report.rejected.values())
+
+
+def floor(folder: Path) -> None:
+    """DuckDB alone reading every clean CSV into tables (all text, as ingest reads them)."""
+    con = duckdb.connect()
+    for kind in ("schools", "survey", "donations", "handovers", "coverage"):
+        files = sorted(str(p) for p in folder.glob(f"{kind}*.csv"))
+        if files:
+            con.execute(f"CREATE TABLE {kind} AS SELECT * FROM read_csv(?, all_varchar=true, union_by_name=true)",
+                        [files])
+    con.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="svmt-bench-"))
+    try:
+        clean = work / "clean"
+        generate(clean, scale="province", seed=args.seed)
+        for copy in range(1, args.copies):
+            for path in list(clean.glob("survey_*.csv")) + list(clean.glob("handovers_*.csv")):
+                shutil.copy(path, path.with_name(f"{path.stem}_copy{copy}.csv"))
+        rows = ingest(clean)
+        t_floor = best_of(3, lambda: floor(clean))
+        t_clean = best_of(3, lambda: ingest(clean))
+        print(f"Machine: {platform.machine()}, {platform.python_version()}, DuckDB {duckdb.__version__}; "
+              f"{rows:,} data rows (copies={args.copies}, seed={args.seed})\n")
+        print("| input | seconds (best of 3) | rows/s | × clean |")
+        print("|---|---|---|---|")
+        print(f"| DuckDB floor: read_csv into tables (clean) | {t_floor:.2f} | {rows / t_floor:,.0f} | "
+              f"{t_floor / t_clean:.2f} |")
+        print(f"| clean canonical CSV (UTF-8, `,`) | {t_clean:.2f} | {rows / t_clean:,.0f} | 1.00 |")
+        for shape in SHAPES:
+            folder = work / shape
+            write_shape(clean, folder, shape)
+            seconds = best_of(3, lambda folder=folder: ingest(folder))
+            print(f"| {shape} | {seconds:.2f} | {rows / seconds:,.0f} | {seconds / t_clean:.2f} |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
