@@ -1,4 +1,4 @@
-"""The refresh pipeline: ingest → dbt → checks → swap, atomically (SPEC §3).
+"""The refresh pipeline: ingest → dbt → expectations → dbt (KPIs) → swap, atomically (SPEC §3).
 
 The new warehouse is built in a file of its own beside the target and moved over it with
 `os.replace` only when every step succeeded, so readers (the dashboard, analysts) always see a
@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from ingest.load import LoadReport, load_folder
 REPO = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO / "dbt_project"
 DEVICE_UNIT_COST_VND = 5_000_000  # default of the dbt var device_unit_cost_vnd (SPEC §5)
+KPI_MODEL = "program_kpis"  # built after the expectations, since it counts dq.issues
 
 
 class RefreshError(Exception):
@@ -70,18 +72,63 @@ def remove_stale_builds(db: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def run_dbt(db_file: Path, as_of: date, unit_cost: int) -> None:
+def _release_dbt_connection() -> None:
+    """Close the DuckDB handle dbt-duckdb keeps after an in-process run (dbt-core #11980).
+
+    Without this the build file stays open, its WAL is never checkpointed and the swap would move
+    a file that lacks the last writes.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = getattr(DuckDBConnectionManager, "_ENV", None)
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str]) -> None:
     """`dbt build` in-process against db_file; dbt's own log goes to stderr, never stdout."""
     from dbt.cli.main import dbtRunner
 
     os.environ["SVMT_DBT_DB"] = str(db_file)
-    args = ["build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+    args = ["build", *selection, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
             "--vars", json.dumps({"as_of": as_of.isoformat(), "device_unit_cost_vnd": unit_cost}),
             "--no-use-colors", "--log-format", "text", "--quiet"]
     with contextlib.redirect_stdout(sys.stderr):
         result = dbtRunner().invoke(args)
+    _release_dbt_connection()
     if not result.success:
         raise RefreshError(f"dbt build thất bại / failed: {result.exception or 'see the log above'}")
+
+
+def docs_dir(db: Path) -> Path:
+    """Where the Data Docs (GX's HTML report) of a warehouse live: beside it."""
+    return db.with_name(db.stem + "_data_docs")
+
+
+def swap_dir(new: Path, target: Path) -> None:
+    """Put a freshly built folder in place of the old one (old moved aside first, then removed)."""
+    if not new.exists():
+        return
+    old = target.with_name(target.name + f".old-{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def run_expectations(db_file: Path, docs: Path) -> int:
+    """Validate the built warehouse with the GX suites; write dq.issues and dq.expectation_results."""
+    from expectations.run import validate, write
+
+    con = duckdb.connect(str(db_file))
+    try:
+        issues, results = validate(con, docs)
+        write(con, issues, results)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return len(issues)
 
 
 def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND) -> Summary:
@@ -91,6 +138,7 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
     db.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_builds(db)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+    docs_tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}.docs")
     seconds: dict[str, float] = {}
     try:
         tmp.unlink(missing_ok=True)
@@ -109,25 +157,27 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
 
         _progress("[dbt] build …")
         t0 = time.perf_counter()
-        run_dbt(tmp, as_of, unit_cost)
+        run_dbt(tmp, as_of, unit_cost, ["--exclude", KPI_MODEL])
         seconds["dbt"] = time.perf_counter() - t0
 
+        _progress("[expectations] …")
         t0 = time.perf_counter()
-        con = duckdb.connect(str(tmp))
-        try:
-            issues = con.execute("SELECT count(*) FROM dq.issues").fetchall()[0][0]
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        seconds["checks"] = time.perf_counter() - t0
+        issues = run_expectations(tmp, docs_tmp)
+        seconds["expectations"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        run_dbt(tmp, as_of, unit_cost, ["--select", KPI_MODEL])
+        seconds["dbt"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
         wal = tmp.with_name(tmp.name + ".wal")
         if wal.exists():
             raise RefreshError(f"{wal.name} còn tồn tại / still exists: the build was not checkpointed")
         os.replace(tmp, db)
+        swap_dir(docs_tmp, docs_dir(db))
         seconds["swap"] = time.perf_counter() - t0
         return Summary(db, as_of, report, int(issues), seconds)
     finally:
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(docs_tmp, ignore_errors=True)

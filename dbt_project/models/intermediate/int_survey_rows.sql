@@ -25,6 +25,7 @@ final as (
         collapsed.*,
         schools.district_code,
         schools.school_type,
+        {{ fold('collapsed.full_name') }} as name_fold,
         {{ student_key('collapsed.student_id', 'collapsed.full_name', 'collapsed.date_of_birth', 'schools.district_code') }}
             as student_key
     from collapsed

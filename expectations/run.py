@@ -1,0 +1,121 @@
+"""Run every suite against a warehouse file; write dq.expectation_results, dq.issues and the Data Docs.
+
+GX's SQL route to DuckDB is broken upstream (STACK-NOTES), so each frame is selected from DuckDB
+as a narrow pandas frame and validated by GX's pandas engine with result_format COMPLETE;
+`row_id` is the index column that brings the offending rows back. dq.issues is built only from
+what GX reported unexpected: the rules live in the expectations, not in a second copy here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from expectations.suites import Frame, all_frames
+
+ISSUE_COLUMNS = ["issue_type", "entity", "record_key", "detail", "source_file", "source_line"]
+RESULT_COLUMNS = ["run_at", "suite", "expectation_type", "columns", "success", "element_count",
+                  "unexpected_count", "observed_value"]
+
+
+def _context(docs_dir: Path | None):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    if docs_dir is not None:
+        context.add_data_docs_site(site_name="svmt", site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+    return gx, context
+
+
+def _columns(kwargs: dict) -> str:
+    if "column_list" in kwargs:
+        return ", ".join(kwargs["column_list"])
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    return kwargs.get("column", "")
+
+
+def _issues(frame: pd.DataFrame, issue, unexpected: list[dict]) -> list[dict]:
+    """One dq.issues row per offending group, pointing at the group's member loaded last."""
+    ids = {row["row_id"] for row in unexpected}
+    rows = frame[frame["row_id"].isin(ids)]
+    out = []
+    for _, group in rows.groupby(list(issue.group_by), dropna=False, sort=False):
+        last = group.loc[group["load_order"].idxmax()]
+        out.append({"issue_type": issue.issue_type, "entity": issue.entity, "record_key": str(issue.record_key(group)),
+                    "detail": issue.detail(group), "source_file": last["source_file"],
+                    "source_line": int(last["source_line"])})
+    return out
+
+
+def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
+             frames: list[Frame] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate every frame; return (issues, expectation results) as frames."""
+    gx, context = _context(docs_dir)
+    run_at = datetime.now().replace(microsecond=0)
+    datasource = context.data_sources.add_pandas("warehouse")
+    issues: list[dict] = []
+    results: list[dict] = []
+    for spec in frames or all_frames():
+        frame = con.execute(spec.sql).df()
+        asset = datasource.add_dataframe_asset(spec.suite)
+        batch = asset.add_batch_definition_whole_dataframe("all")
+        suite = context.suites.add(gx.ExpectationSuite(name=spec.suite))
+        checks = {}
+        for check in spec.checks:
+            expectation = suite.add_expectation(check.expectation())
+            checks[expectation.id] = check
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=spec.suite, data=batch,
+                                                                                suite=suite))
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=spec.suite, validation_definitions=[definition],
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+        for validation in outcome.run_results.values():
+            for result in validation.results:
+                config = result.expectation_config
+                detail = result.result or {}
+                results.append({
+                    "run_at": run_at, "suite": spec.suite, "expectation_type": config.type,
+                    "columns": _columns(config.kwargs), "success": bool(result.success),
+                    "element_count": detail.get("element_count", len(frame)),
+                    "unexpected_count": detail.get("unexpected_count", 0),
+                    "observed_value": json.dumps(detail.get("observed_value"), default=str)})
+                check = checks.get(config.id)
+                if check is not None and check.issue is not None and not result.success:
+                    issues.extend(_issues(frame, check.issue, detail.get("unexpected_index_list") or []))
+    if docs_dir is not None:
+        context.build_data_docs(site_names=["svmt"])
+    issue_frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    issue_frame = issue_frame.sort_values(["issue_type", "source_file", "source_line", "record_key"], ignore_index=True)
+    return issue_frame, pd.DataFrame(results, columns=RESULT_COLUMNS)
+
+
+def write(con: duckdb.DuckDBPyConnection, issues: pd.DataFrame, results: pd.DataFrame) -> None:
+    """Replace dq.issues and dq.expectation_results in the warehouse being built."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS dq")
+    con.execute("""CREATE OR REPLACE TABLE dq.issues (issue_type VARCHAR, entity VARCHAR, record_key VARCHAR,
+                   detail VARCHAR, source_file VARCHAR, source_line BIGINT)""")
+    con.execute("""CREATE OR REPLACE TABLE dq.expectation_results (run_at TIMESTAMP, suite VARCHAR,
+                   expectation_type VARCHAR, columns VARCHAR, success BOOLEAN, element_count BIGINT,
+                   unexpected_count BIGINT, observed_value VARCHAR)""")
+    con.register("issues_frame", issues)
+    con.register("results_frame", results)
+    con.execute(f"INSERT INTO dq.issues SELECT {', '.join(ISSUE_COLUMNS)} FROM issues_frame")
+    con.execute(f"INSERT INTO dq.expectation_results SELECT {', '.join(RESULT_COLUMNS)} FROM results_frame")
+    con.unregister("issues_frame")
+    con.unregister("results_frame")

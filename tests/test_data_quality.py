@@ -1,0 +1,59 @@
+"""Issue 4: the GX suites find every planted problem (fixture) and nothing on clean data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import REPO, query, run_cli
+
+CLEAN = REPO / "tests" / "fixtures" / "clean"
+
+
+def test_failing_expectations_on_the_fixture(fixture_db: Path) -> None:
+    failing = query(fixture_db, """SELECT suite, expectation_type, columns, unexpected_count
+                                   FROM dq.expectation_results WHERE NOT success ORDER BY ALL""")
+    assert failing == [
+        ("donations.devices", "expect_column_pair_values_a_to_be_greater_than_b", "quantity, handovers", 1),  # DN2
+        ("donations.received", "expect_compound_columns_to_be_unique",
+         "donor_fold, received_on, form, amount_vnd, quantity", 2),                                  # DN6, DN7
+        ("donations.versions", "expect_column_values_to_be_unique", "record_key", 2),                # DN1 ×2
+        ("handovers.rows", "expect_column_values_to_be_in_set", "donation_found", 1),                # H6
+        ("handovers.rows", "expect_column_values_to_be_in_set", "on_need_list", 2),                  # H6, H7
+        ("handovers.rows", "expect_column_values_to_be_unique", "serial_number", 2),                 # H2, H5
+        ("handovers.rows", "expect_column_values_to_be_unique", "student_key", 2),                   # H2, H3
+        ("handovers.versions", "expect_column_values_to_be_unique", "record_key", 2),                # H1 ×2
+        ("survey.people", "expect_compound_columns_to_be_unique", "name_fold, date_of_birth, district_code", 2),
+        ("survey.rows", "expect_compound_columns_to_be_unique", "survey_round, student_key", 2),     # F ×2
+    ]
+    total, passed = query(fixture_db, "SELECT count(*), count(*) FILTER (WHERE success) FROM dq.expectation_results")[0]
+    assert total >= 10 and passed == total - 10
+
+
+def test_issue_keys_and_details(fixture_db: Path) -> None:
+    rows = dict(query(fixture_db, "SELECT issue_type || ':' || record_key, detail FROM dq.issues"))
+    assert rows["duplicate_serial:SN-1"] == "Số serial/IMEI xuất hiện ở 2 biên bản bàn giao"
+    assert rows["duplicate_handover_student:ID:002222222222"].startswith("Một học sinh nhận 2 thiết bị")
+    assert rows["duplicate_student_in_round:2022-H1|ID:004444444444"].endswith("(2 trường)")
+    assert rows["possible_duplicate_donation:DN6, DN7"] == "Có thể ghi trùng một khoản ủng hộ: DN6, DN7"
+    assert rows["donation_overdrawn:DN2"] == "Khoản ủng hộ 4 thiết bị nhưng có 5 lượt bàn giao"
+    assert "handover_unknown_donation:H6" in rows and "conflicting_record:DN1" in rows
+    shown = " ".join(rows.values())
+    assert "Vũ Thị Phương" not in shown and "Đỗ Văn Giang" not in shown  # details carry no names
+
+
+def test_data_docs_are_built_beside_the_warehouse(fixture_db: Path) -> None:
+    docs = fixture_db.with_name(fixture_db.stem + "_data_docs")
+    assert (docs / "index.html").is_file()
+    assert (docs / "expectations" / "handovers" / "rows.html").is_file()
+    assert "handovers.rows" in (docs / "index.html").read_text(encoding="utf-8")
+
+
+def test_clean_province_has_no_issues(tmp_path: Path) -> None:
+    db = tmp_path / "clean.duckdb"
+    result = run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", "2023-01-15")
+    assert result.returncode == 0, result.stderr
+    assert query(db, "SELECT count(*) FROM dq.issues") == [(0,)]
+    assert query(db, "SELECT count(*) FROM dq.expectation_results WHERE NOT success") == [(0,)]
+    # The identical copy of the survey file counts once: 3 students, 2 supported.
+    assert query(db, "SELECT students_identified, students_supported, dq_issue_count, rejected_row_count "
+                     "FROM marts.program_kpis") == [(3, 2, 0, 0)]
