@@ -80,17 +80,86 @@ def refreshed_at() -> pd.Timestamp | None:
     return None if frame.empty else frame["refreshed_at"].iloc[0]
 
 
-def monthly_progress() -> pd.DataFrame:
-    return query("SELECT * FROM marts.monthly_progress ORDER BY month")
+def monthly_progress(f=None) -> pd.DataFrame:
+    """marts.monthly_progress, limited to the chosen period."""
+    frame = query("SELECT * FROM marts.monthly_progress ORDER BY month")
+    if f is not None and f.month_from is not None and not frame.empty:
+        months = pd.to_datetime(frame["month"]).dt.date
+        frame = frame[(months >= f.month_from) & (months <= f.month_to)]
+    return frame
 
 
-def districts_by_gap(limit: int = 10) -> pd.DataFrame:
-    """Districts furthest from 100 % of need covered (aggregated over tiers and school levels)."""
-    return query("""
+def last_month() -> dict:
+    """The latest month of marts.monthly_progress (its figures are the cards' "this month" deltas)."""
+    frame = query("SELECT * FROM marts.monthly_progress ORDER BY month DESC LIMIT 1")
+    if frame.empty:
+        return {"label": "–", "devices_handed_over": 0, "cash_received_vnd": 0, "students_supported_new": 0}
+    row = frame.iloc[0]
+    return {"label": pd.Timestamp(row["month"]).strftime("%m/%Y"), **{k: row[k] for k in
+            ("devices_handed_over", "cash_received_vnd", "students_supported_new")}}
+
+
+def student_totals(f) -> dict:
+    """Student figures of SPEC §5 for the chosen districts, tiers and school levels (need_vs_supply sums)."""
+    where, params = f.sql()
+    row = query(f"""SELECT coalesce(sum(students_identified), 0) AS identified,
+                           coalesce(sum(students_supported), 0) AS supported,
+                           coalesce(sum(students_self_resolved), 0) AS self_resolved,
+                           coalesce(sum(students_remaining), 0) AS remaining,
+                           coalesce(sum(students_need_connectivity), 0) AS need_connectivity
+                    FROM marts.need_vs_supply WHERE {where}""", params).iloc[0].to_dict()
+    row["pct_covered"] = 0.0 if row["identified"] == 0 else (row["identified"] - row["remaining"]) / row["identified"]
+    return row
+
+
+def districts_by_gap(f, limit: int = 10) -> pd.DataFrame:
+    """Districts furthest from 100 % of need covered (over the chosen tiers and school levels)."""
+    where, params = f.sql()
+    return query(f"""
         SELECT district_code, any_value(district_name) AS district_name,
                sum(students_identified) AS identified, sum(students_remaining) AS remaining,
-               CASE WHEN sum(students_identified) = 0 THEN 0.0
-                    ELSE (sum(students_identified) - sum(students_remaining)) / sum(students_identified) END AS pct
-        FROM marts.need_vs_supply GROUP BY district_code
+               (sum(students_identified) - sum(students_remaining)) / sum(students_identified) AS pct
+        FROM marts.need_vs_supply WHERE {where} GROUP BY district_code
         HAVING sum(students_identified) > 0
-        ORDER BY pct ASC, remaining DESC, district_code LIMIT ?""", (limit,))
+        ORDER BY pct ASC, remaining DESC, district_code LIMIT ?""", (*params, limit))
+
+
+def need(f) -> pd.DataFrame:
+    where, params = f.sql()
+    return query(f"SELECT * FROM marts.need_vs_supply WHERE {where} ORDER BY district_code, priority_tier, "
+                 "school_level", params)
+
+
+def need_by_school(f, district_code: str) -> pd.DataFrame:
+    where, params = f.sql()
+    return query(f"""SELECT school_code, any_value(school_name) AS school_name, sum(students_surveyed) AS surveyed,
+                            sum(students_identified) AS identified, sum(students_supported) AS supported,
+                            sum(students_remaining) AS remaining
+                     FROM marts.need_by_school WHERE {where} AND district_code = ?
+                     GROUP BY school_code ORDER BY remaining DESC, school_code""", (*params, district_code))
+
+
+def completeness(f) -> pd.DataFrame:
+    where, params = f.sql(tier=None, level=None)
+    return query(f"SELECT * FROM marts.reporting_completeness WHERE {where} ORDER BY survey_round, district_code",
+                 params)
+
+
+def table(name: str, order: str = "1") -> pd.DataFrame:
+    """A whole (small) mart or dq table; `name` comes from the code, never from the user."""
+    allowed = {"marts.donations_by_donor_type", "marts.donated_devices", "marts.donor_honour_roll",
+               "marts.coverage_by_district", "marts.coverage_points", "dq.issues", "dq.rejected_rows",
+               "dq.expectation_results", "meta.files", "meta.refresh", "marts.need_vs_supply",
+               "marts.monthly_progress", "marts.reporting_completeness"}
+    if name not in allowed:
+        raise ValueError(name)
+    return query(f"SELECT * FROM {name} ORDER BY {order}")
+
+
+def districts() -> pd.DataFrame:
+    """Every district in scope (code, name), for the filter bar."""
+    return query("SELECT district_code, district_name FROM marts.coverage_by_district ORDER BY district_code")
+
+
+def months() -> list:
+    return list(query("SELECT month FROM marts.monthly_progress ORDER BY month")["month"])

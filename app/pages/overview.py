@@ -5,41 +5,35 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from app import data
-from app.i18n import clock, day, money_short, number, percent, t
-
-
-def no_warehouse(path: str) -> None:
-    """A friendly page instead of a traceback when there is nothing to show yet."""
-    st.title(t("app_title"))
-    st.warning(t("no_warehouse_title"))
-    st.markdown(t("no_warehouse_body", path=path))
-    st.code(".venv/bin/python -m warehouse refresh --source DIR --db warehouse/svmt.duckdb", language="bash")
-    st.markdown(t("no_warehouse_demo"))
+from app import data, ui
+from app.i18n import money_short, number, percent, t
 
 
 def render() -> None:
-    if data.status() != "ok":
-        no_warehouse(str(data.warehouse_path()))
+    if not ui.header("overview"):
         return
     k = data.kpis()
-    st.title(f"{t('overview')} — {t('app_title')}")
-    st.caption(t("as_of", date=day(k["as_of"]), time=clock(data.refreshed_at())))
+    f = ui.current()
+    students = data.student_totals(f)
+    last = data.last_month()
 
     top = st.columns(4)
-    top[0].metric(t("identified"), number(k["students_identified"]),
-                  help=t("need_connectivity", n=number(k["students_need_connectivity"])))
-    top[1].metric(t("supported"), number(k["students_supported"]),
-                  help=t("self_resolved", n=number(k["students_self_resolved"])))
-    top[2].metric(t("remaining"), number(k["students_remaining"]))
-    top[3].metric(t("pct_covered"), percent(k["pct_covered"]),
-                  delta=t("gap_to_target", gap=percent(1 - k["pct_covered"])), delta_color="off",
+    top[0].metric(t("identified"), number(students["identified"]),
+                  help=t("need_connectivity", n=number(students["need_connectivity"])))
+    top[1].metric(t("supported"), number(students["supported"]),
+                  delta=t("this_month", month=last["label"], n=number(last["students_supported_new"])),
+                  help=t("self_resolved", n=number(students["self_resolved"])))
+    top[2].metric(t("remaining"), number(students["remaining"]))
+    top[3].metric(t("pct_covered"), percent(students["pct_covered"]),
+                  delta=t("gap_to_target", gap=percent(1 - students["pct_covered"])), delta_color="off",
                   help=t("target"))
-    st.progress(min(max(float(k["pct_covered"]), 0.0), 1.0))
+    st.progress(min(max(float(students["pct_covered"]), 0.0), 1.0))
 
     second = st.columns(5)
-    second[0].metric(t("devices"), f"{number(k['devices_received'])} / {number(k['devices_handed_over'])}")
-    second[1].metric(t("cash"), money_short(k["cash_received_vnd"]))
+    second[0].metric(t("devices"), f"{number(k['devices_received'])} / {number(k['devices_handed_over'])}",
+                     delta=t("this_month", month=last["label"], n=number(last["devices_handed_over"])))
+    second[1].metric(t("cash"), money_short(k["cash_received_vnd"]),
+                     delta=t("this_month", month=last["label"], n=money_short(last["cash_received_vnd"])))
     second[2].metric(t("device_equivalents"), number(k["device_equivalents"]))
     second[3].metric(t("coverage"), f"{number(k['coverage_points_covered'])} / {number(k['coverage_points_total'])}")
     second[4].metric(t("schools_no_internet"), number(k["schools_without_internet"]),
@@ -47,32 +41,27 @@ def render() -> None:
 
     left, right = st.columns(2)
     with left:
-        trend = data.monthly_progress()
+        trend = data.monthly_progress(f)
         if not trend.empty:
             series = ["cum_students_supported_new", "cum_devices_handed_over", "cum_devices_received"]
             long = trend.melt(id_vars="month", value_vars=series, var_name="series", value_name="value")
             long["series"] = long["series"].map(t)
             fig = px.line(long, x="month", y="value", color="series", markers=True,
-                          labels={"month": t("month"), "value": t("count"), "series": ""},
-                          title=t("trend_title"))
-            fig.update_layout(legend={"orientation": "h", "y": -0.25}, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-                              separators=",." if st.query_params.get("lang", "vi") == "vi" else ".,")
+                          labels={"month": t("month"), "value": t("count"), "series": ""}, title=t("trend_title"))
             fig.update_xaxes(tickformat="%m/%Y")
-            st.plotly_chart(fig, width="stretch")
+            st.plotly_chart(ui.plot_layout(fig), width="stretch")
     with right:
-        lagging = data.districts_by_gap()
+        lagging = data.districts_by_gap(f)
         if not lagging.empty:
             lagging = lagging.sort_values("pct", ascending=False)
             lagging["pct100"] = lagging["pct"] * 100
             lagging["label"] = lagging["pct"].map(percent)
             fig = px.bar(lagging, x="pct100", y="district_name", orientation="h", text="label",
                          hover_data={"remaining": True, "pct100": False, "label": False},
-                         labels={"pct100": t("pct_axis"), "district_name": t("district"),
-                                 "remaining": t("remaining_students")},
-                         title=t("lagging_title"), range_x=[0, 100])
+                         labels={"pct100": t("pct_axis"), "district_name": "", "remaining": t("remaining_students")},
+                         title=t("lagging_title"), range_x=[0, 105])
             fig.add_vline(x=100, line_dash="dash")
-            fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10})
-            st.plotly_chart(fig, width="stretch")
+            st.plotly_chart(ui.plot_layout(fig), width="stretch")
 
     st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(k["dq_issue_count"])))
 

@@ -1,0 +1,74 @@
+"""Chất lượng dữ liệu — issues by type with their rows, rejected rows, expectation results, freshness.
+
+Names and IDs of children are masked here (`Nguyễn T. T. H.`, `0012****5678`).
+"""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from app import data, ui
+from app.i18n import clock, day, number, t
+
+PERSONAL = {"full_name": ui.mask_name, "student_id": ui.mask_id, "date_of_birth": lambda _v: "**/**/****"}
+
+
+def render() -> None:
+    if not ui.header("quality_page"):
+        return
+    k = data.kpis()
+    issues = data.table("dq.issues", "issue_type, source_file, source_line")
+    rejected = data.table("dq.rejected_rows", "source_file, source_line")
+    results = data.table("dq.expectation_results", "success, suite")
+    cols = st.columns(3)
+    cols[0].metric(t("issues_title"), number(k["dq_issue_count"]))
+    cols[1].metric(t("rejected_title"), number(k["rejected_row_count"]))
+    cols[2].metric(t("expectations_title"), f"{number(int(results['success'].sum()))} / {number(len(results))}")
+
+    left, right = st.columns(2)
+    with left:
+        if not issues.empty:
+            counts = issues.groupby("issue_type", as_index=False).size().sort_values("size")
+            fig = px.bar(counts, x="size", y="issue_type", orientation="h", text="size",
+                         labels={"size": t("count"), "issue_type": ""}, title=t("issues_title"))
+            st.plotly_chart(ui.plot_layout(fig), width="stretch")
+    with right:
+        if not rejected.empty:
+            counts = rejected.groupby(["kind", "reason_code"], as_index=False).size()
+            fig = px.bar(counts, x="kind", y="size", color="reason_code",
+                         labels={"size": t("count"), "kind": t("kind"), "reason_code": ""}, title=t("rejected_title"))
+            st.plotly_chart(ui.plot_layout(fig), width="stretch")
+
+    st.subheader(t("issues_title"))
+    types = sorted(issues["issue_type"].unique())
+    chosen = st.multiselect(t("issue_type"), types, default=[], key="dq_types", placeholder=t("all"))
+    shown = issues[issues["issue_type"].isin(chosen)] if chosen else issues
+    shown = shown.assign(record_key=shown["record_key"].map(ui.mask_student_key))
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+    st.subheader(t("rejected_title"))
+    masked = rejected.copy()
+    for column, mask in PERSONAL.items():
+        rows = masked["column_name"] == column
+        masked.loc[rows, "value"] = masked.loc[rows, "value"].map(mask)
+    st.dataframe(masked.drop(columns=["reason_code"]), hide_index=True, width="stretch")
+    ui.downloads(masked, "dong_bi_loai")
+
+    st.subheader(t("expectations_title"))
+    st.dataframe(results, hide_index=True, width="stretch")
+    docs = data.warehouse_path().with_name(data.warehouse_path().stem + "_data_docs") / "index.html"
+    if docs.exists():
+        st.markdown(f"[{t('data_docs')}]({docs.as_uri()}) — `{docs}`")
+
+    st.subheader(t("freshness_title"))
+    refresh = data.table("meta.refresh").iloc[0]
+    st.caption(t("as_of", date=day(refresh["as_of"]), time=clock(refresh["refreshed_at"])))
+    files = data.table("meta.files", "kind, file_rank")
+    fresh = files.groupby("kind", as_index=False).agg(files=("source_file", "count"), rows=("rows_read", "sum"),
+                                                      last_file=("source_file", "last"))
+    st.dataframe(fresh, hide_index=True, width="stretch",
+                 column_config={"kind": t("kind"), "files": t("files"), "rows": t("rows")})
+
+
+render()

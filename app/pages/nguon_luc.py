@@ -1,0 +1,65 @@
+"""Nguồn lực — donations by donor type and form, received vs. pledged, over time; devices; honour roll."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import streamlit as st
+
+from app import data, ui
+from app.i18n import money_short, number, t
+
+
+def render() -> None:
+    if not ui.header("resources_page"):
+        return
+    k = data.kpis()
+    cols = st.columns(4)
+    cols[0].metric(t("cash"), money_short(k["cash_received_vnd"]))
+    cols[1].metric(t("pledged"), money_short(k["cash_pledged_vnd"]))
+    cols[2].metric(t("devices"), f"{number(k['devices_received'])} / {number(k['devices_handed_over'])}")
+    cols[3].metric(t("data_packages"), number(k["data_packages_received"]))
+
+    left, right = st.columns(2)
+    with left:
+        by_type = data.table("marts.donations_by_donor_type")
+        cash = by_type.groupby("donor_type", as_index=False)[["cash_received_vnd", "cash_pledged_vnd"]].sum()
+        cash["donor"] = cash["donor_type"].map(ui.label)
+        long = cash.melt(id_vars="donor", value_vars=["cash_received_vnd", "cash_pledged_vnd"], var_name="s",
+                         value_name="vnd")
+        long["s"] = long["s"].map({"cash_received_vnd": t("received"), "cash_pledged_vnd": t("pledged")})
+        fig = px.bar(long, x="vnd", y="donor", color="s", orientation="h", barmode="group",
+                     labels={"vnd": t("money_vnd"), "donor": "", "s": ""}, title=t("donations_title"))
+        st.plotly_chart(ui.plot_layout(fig), width="stretch")
+    with right:
+        trend = data.monthly_progress(ui.current())
+        if not trend.empty:
+            fig = px.bar(trend, x="month", y="cash_received_vnd", labels={"month": t("month"),
+                                                                           "cash_received_vnd": t("money_vnd")},
+                         title=t("cash_trend_title"))
+            fig.update_xaxes(tickformat="%m/%Y")
+            st.plotly_chart(ui.plot_layout(fig), width="stretch")
+
+    devices = data.table("marts.donated_devices")
+    if not devices.empty:
+        devices["type"] = devices["device_type"].map(ui.label)
+        devices["condition_label"] = devices["condition"].map(ui.label)
+        long = devices.melt(id_vars=["type", "condition_label"],
+                            value_vars=["devices_received", "devices_failed_inspection"], var_name="s", value_name="n")
+        long["s"] = long["s"].map({"devices_received": t("received"), "devices_failed_inspection":
+                                   t("failed_inspection")})
+        long["series"] = long["s"] + " · " + long["condition_label"]
+        fig = px.bar(long, x="type", y="n", color="series", labels={"type": "", "n": t("count"), "series": ""},
+                     title=t("devices_title"))
+        st.plotly_chart(ui.plot_layout(fig), width="stretch")
+
+    st.subheader(t("honour_roll"))
+    roll = data.table("marts.donor_honour_roll", "cash_received_vnd DESC, devices_received DESC, donor_name")
+    roll = roll.assign(donor_type=roll["donor_type"].map(ui.label))
+    st.dataframe(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]],
+                 hide_index=True, width="stretch",
+                 column_config={"donor_name": t("donor"), "donor_type": t("kind"),
+                                "cash_received_vnd": st.column_config.NumberColumn(t("cash"), format="localized"),
+                                "devices_received": t("received"), "data_packages_received": t("data_packages")})
+
+
+render()

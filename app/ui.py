@@ -1,0 +1,205 @@
+"""What every page shares: the filter bar (kept in the URL), the data stamp, colours, masking, downloads.
+
+The filter choice lives in the sidebar widgets of the router, so it follows the user from page to
+page, and is mirrored in the query string (`?d=643,652&t=1,2&l=thcs&from=2022-09&to=2023-06`), so a
+link reproduces the view.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from app import data
+from app.i18n import clock, day, lang, t
+
+TIERS = (1, 2, 3, 4)
+LEVELS = ("tieu_hoc", "thcs", "thpt", "gdnn_gdtx", "cao_dang_dai_hoc", "khong_ro")
+TIER_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#2980b9", 4: "#7f8c8d"}
+STATUS_COLOURS = {"da_phu_song": "#27ae60", "dang_trien_khai": "#f39c12", "chua_co_song": "#c0392b"}
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "tieu_hoc": {"vi": "Tiểu học", "en": "Primary"}, "thcs": {"vi": "THCS", "en": "Lower secondary"},
+    "thpt": {"vi": "THPT", "en": "Upper secondary"}, "gdnn_gdtx": {"vi": "GDNN-GDTX", "en": "Vocational/continuing"},
+    "cao_dang_dai_hoc": {"vi": "Cao đẳng, đại học", "en": "College/university"},
+    "khong_ro": {"vi": "Không rõ", "en": "Unknown"}, "lien_cap": {"vi": "Liên cấp", "en": "Multi-level"},
+    "tier1": {"vi": "Diện 1: hộ nghèo", "en": "Tier 1: poor"},
+    "tier2": {"vi": "Diện 2: hộ cận nghèo", "en": "Tier 2: near-poor"},
+    "tier3": {"vi": "Diện 3: khó khăn do COVID-19", "en": "Tier 3: COVID-19 hardship"},
+    "tier4": {"vi": "Diện 4: khác", "en": "Tier 4: other"},
+    "da_phu_song": {"vi": "Đã phủ sóng", "en": "Covered"},
+    "dang_trien_khai": {"vi": "Đang triển khai", "en": "In progress"},
+    "chua_co_song": {"vi": "Chưa có sóng", "en": "No signal"},
+    "tien_mat": {"vi": "Tiền mặt", "en": "Cash"}, "thiet_bi": {"vi": "Thiết bị", "en": "Devices"},
+    "goi_cuoc": {"vi": "Gói cước", "en": "Data packages"},
+    "co_quan_nha_nuoc": {"vi": "Cơ quan nhà nước", "en": "State agencies"},
+    "doanh_nghiep": {"vi": "Doanh nghiệp", "en": "Businesses"},
+    "doanh_nghiep_vien_thong": {"vi": "Doanh nghiệp viễn thông", "en": "Telecom operators"},
+    "to_chuc": {"vi": "Tổ chức", "en": "Organisations"}, "ca_nhan": {"vi": "Cá nhân", "en": "Individuals"},
+    "ngan_sach_quy": {"vi": "Ngân sách, quỹ", "en": "Budget, funds"},
+    "may_tinh_xach_tay": {"vi": "Máy tính xách tay", "en": "Laptop"},
+    "may_tinh_de_ban": {"vi": "Máy tính để bàn", "en": "Desktop"},
+    "may_tinh_bang": {"vi": "Máy tính bảng", "en": "Tablet"},
+    "dien_thoai_thong_minh": {"vi": "Điện thoại thông minh", "en": "Smartphone"},
+    "moi": {"vi": "Mới", "en": "New"}, "da_qua_su_dung": {"vi": "Đã qua sử dụng", "en": "Used"},
+    "viettel": {"vi": "Viettel", "en": "Viettel"}, "vnpt": {"vi": "VNPT", "en": "VNPT"},
+    "mobifone": {"vi": "MobiFone", "en": "MobiFone"}, "vietnamobile": {"vi": "Vietnamobile", "en": "Vietnamobile"},
+    "khac": {"vi": "Khác", "en": "Other"},
+}
+
+
+def label(code: object) -> str:
+    """Human label of a canonical code (tiers as `tier1`…), in the current language."""
+    key = f"tier{code}" if isinstance(code, int | float) and not isinstance(code, bool) else str(code)
+    return CODE_LABELS.get(key, {}).get(lang(), str(code))
+
+
+@dataclass(frozen=True)
+class Filters:
+    districts: tuple[str, ...]
+    tiers: tuple[int, ...]
+    levels: tuple[str, ...]
+    month_from: date | None
+    month_to: date | None
+
+    def sql(self, district: str = "district_code", tier: str | None = "priority_tier",
+            level: str | None = "school_level") -> tuple[str, tuple]:
+        """A WHERE clause (parameterised, never string-built from user values) for the chosen filters."""
+        clauses, params = ["TRUE"], []
+        if self.districts:
+            clauses.append(f"list_contains(?, {district})")
+            params.append(list(self.districts))
+        if self.tiers and tier:
+            clauses.append(f"list_contains(?, {tier})")
+            params.append(list(self.tiers))
+        if self.levels and level:
+            clauses.append(f"list_contains(?, {level})")
+            params.append(list(self.levels))
+        return " AND ".join(clauses), tuple(params)
+
+
+def _param_list(name: str, allowed: list) -> list:
+    raw = st.query_params.get(name, "")
+    wanted = [x for x in raw.split(",") if x]
+    return [a for a in allowed if str(a) in wanted]
+
+
+def filter_bar() -> None:
+    """The sidebar filter bar; defaults come from the URL, choices go back to it."""
+    if data.status() != "ok":
+        return
+    districts = data.districts()
+    names = dict(zip(districts["district_code"], districts["district_name"], strict=True))
+    months = [m.date() if hasattr(m, "date") else m for m in data.months()]
+    st.sidebar.markdown(f"**{t('filters')}**")
+    if "f_districts" not in st.session_state:
+        st.session_state.f_districts = _param_list("d", list(names))
+        st.session_state.f_tiers = _param_list("t", list(TIERS))
+        st.session_state.f_levels = _param_list("l", list(LEVELS))
+        wanted = (st.query_params.get("from", ""), st.query_params.get("to", ""))
+        keys = [m.strftime("%Y-%m") for m in months]
+        if months:
+            lo = keys.index(wanted[0]) if wanted[0] in keys else 0
+            hi = keys.index(wanted[1]) if wanted[1] in keys else len(months) - 1
+            st.session_state.f_period = (months[lo], months[max(lo, hi)])
+    st.sidebar.multiselect(t("district"), list(names), format_func=lambda c: names.get(c, c), key="f_districts",
+                           placeholder=t("all"))
+    st.sidebar.multiselect(t("tier"), list(TIERS), format_func=label, key="f_tiers", placeholder=t("all"))
+    st.sidebar.multiselect(t("school_level"), list(LEVELS), format_func=label, key="f_levels", placeholder=t("all"))
+    if len(months) > 1:
+        st.sidebar.select_slider(t("period"), options=months, key="f_period", format_func=lambda m: m.strftime("%m/%Y"))
+    _write_query_params()
+
+
+def _write_query_params() -> None:
+    f = current()
+    wanted = {"d": ",".join(f.districts), "t": ",".join(map(str, f.tiers)), "l": ",".join(f.levels),
+              "from": f.month_from.strftime("%Y-%m") if f.month_from else "",
+              "to": f.month_to.strftime("%Y-%m") if f.month_to else ""}
+    for key, value in wanted.items():
+        if value and st.query_params.get(key) != value:
+            st.query_params[key] = value
+        elif not value and key in st.query_params:
+            del st.query_params[key]
+
+
+def current() -> Filters:
+    period = st.session_state.get("f_period")
+    if not (isinstance(period, tuple | list) and len(period) == 2):
+        period = (None, None)  # no range chosen (or a single month from an old URL): no period filter
+    return Filters(tuple(st.session_state.get("f_districts", ())), tuple(st.session_state.get("f_tiers", ())),
+                   tuple(st.session_state.get("f_levels", ())), period[0], period[1])
+
+
+def header(title_key: str) -> bool:
+    """Page title and the data stamp; False (after a friendly message) when there is no warehouse yet."""
+    if data.status() != "ok":
+        st.title(t("app_title"))
+        st.warning(t("no_warehouse_title"))
+        st.markdown(t("no_warehouse_body", path=str(data.warehouse_path())))
+        st.code(".venv/bin/python -m warehouse refresh --source DIR --db warehouse/svmt.duckdb", language="bash")
+        st.markdown(t("no_warehouse_demo"))
+        return False
+    st.title(t(title_key))
+    k = data.kpis()
+    st.caption(t("as_of", date=day(k["as_of"]), time=clock(data.refreshed_at())))
+    return True
+
+
+def mask_name(name: str | None) -> str:
+    """`Nguyễn Thị Thu Hà` → `Nguyễn T. T. H.`: enough for an officer to recognise, not to identify."""
+    if not name:
+        return ""
+    words = str(name).split()
+    return " ".join([words[0]] + [w[0].upper() + "." for w in words[1:]])
+
+
+def mask_id(value: str | None) -> str:
+    """`001234567890` → `0012****7890`."""
+    if not value:
+        return ""
+    text = str(value)
+    return text[:4] + "*" * max(len(text) - 8, 1) + text[-4:] if len(text) > 8 else "*" * len(text)
+
+
+def mask_student_key(key: str | None) -> str:
+    """Student keys carry an ID or a name and birth date: show them masked."""
+    if not key:
+        return ""
+    if key.startswith("ID:"):
+        return "ID:" + mask_id(key[3:])
+    if key.startswith("NB:"):
+        parts = key[3:].split("|")
+        return "NB:" + mask_name(parts[0].title()) + ("|****|" + parts[2] if len(parts) == 3 else "")
+    return key
+
+
+def safe_cell(value: object) -> object:
+    """Exports never carry a formula: text starting with = + - @ tab or CR is prefixed with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def downloads(frame: pd.DataFrame, name: str) -> None:
+    """CSV and XLSX of exactly the frame shown, with formula-looking cells neutralised."""
+    safe = frame.map(safe_cell)
+    left, right = st.columns(2)
+    left.download_button(t("download_csv"), safe.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv",
+                         "text/csv", key=f"csv_{name}")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        safe.to_excel(writer, index=False, sheet_name=name[:31])
+        writer.sheets[name[:31]].freeze_panes(1, 0)
+    right.download_button(t("download_xlsx"), buffer.getvalue(), f"{name}.xlsx",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}")
+
+
+def plot_layout(fig, height: int = 380):
+    """Same margins, legend and Vietnamese separators everywhere; fits a 1366×768 screen."""
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "y": -0.2}, separators=",." if lang() == "vi" else ".,")
+    return fig
