@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 from app import ui  # noqa: E402
 from app.i18n import LANGS, lang, t  # noqa: E402
 
-st.set_page_config(page_title=t("app_title"), page_icon="📶", layout="wide")
+st.set_page_config(page_title=t("app_title"), page_icon=":material/signal_cellular_alt:", layout="wide")
 
 NAMES = {"vi": "Tiếng Việt", "en": "English"}
 choice = st.sidebar.radio(t("language"), LANGS, index=LANGS.index(lang()), format_func=NAMES.get,
@@ -22,14 +22,19 @@ if choice != lang():
     st.rerun()
 
 PAGES = Path(__file__).resolve().parent / "pages"
+# (file, title label, Material icon, address of SPEC §3)
+PAGE_SPECS = [
+    ("overview.py", "overview", "dashboard", ""),
+    ("dia_ban.py", "districts_page", "map", "dia-ban"),
+    ("nguon_luc.py", "resources_page", "volunteer_activism", "nguon-luc"),
+    ("phu_song.py", "coverage_page", "signal_cellular_alt", "phu-song"),
+    ("chat_luong_du_lieu.py", "quality_page", "fact_check", "chat-luong-du-lieu"),
+    ("bao_cao_thang.py", "briefing_page", "newspaper", "bao-cao-thang"),
+    ("kham_pha.py", "explore_page", "query_stats", "kham-pha"),
+]
 navigation = st.navigation([
-    st.Page(PAGES / "overview.py", title=t("overview"), icon="📊", url_path="", default=True),
-    st.Page(PAGES / "dia_ban.py", title=t("districts_page"), icon="🗺️", url_path="dia-ban"),
-    st.Page(PAGES / "nguon_luc.py", title=t("resources_page"), icon="🎁", url_path="nguon-luc"),
-    st.Page(PAGES / "phu_song.py", title=t("coverage_page"), icon="📶", url_path="phu-song"),
-    st.Page(PAGES / "chat_luong_du_lieu.py", title=t("quality_page"), icon="🧹", url_path="chat-luong-du-lieu"),
-    st.Page(PAGES / "bao_cao_thang.py", title=t("briefing_page"), icon="📰", url_path="bao-cao-thang"),
-    st.Page(PAGES / "kham_pha.py", title=t("explore_page"), icon="🔎", url_path="kham-pha"),
+    st.Page(PAGES / file, title=t(title), icon=f":material/{icon}:", url_path=address, default=not address)
+    for file, title, icon, address in PAGE_SPECS
 ])
 ui.filter_bar()
 navigation.run()

@@ -166,14 +166,17 @@ def mask_id(value: str | None) -> str:
 
 
 def mask_student_key(key: str | None) -> str:
-    """Student keys carry an ID or a name and birth date: show them masked."""
+    """Student keys (also inside record keys such as `2022-H1|ID:…`) carry an ID or a name: mask them."""
     if not key:
         return ""
-    if key.startswith("ID:"):
-        return "ID:" + mask_id(key[3:])
-    if key.startswith("NB:"):
-        parts = key[3:].split("|")
-        return "NB:" + mask_name(parts[0].title()) + ("|****|" + parts[2] if len(parts) == 3 else "")
+    for marker in ("ID:", "NB:"):
+        head, found, rest = key.partition(marker)
+        if not found:
+            continue
+        if marker == "ID:":
+            return f"{head}ID:{mask_id(rest)}"
+        parts = rest.split("|")
+        return f"{head}NB:{mask_name(parts[0].title())}" + (f"|****|{parts[2]}" if len(parts) == 3 else "")
     return key
 
 

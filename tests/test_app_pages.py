@@ -1,0 +1,126 @@
+"""Every dashboard page (AppTest) on the fixture warehouse.
+
+Hand-computed figures, Vietnamese formats, the URL filters, the English switch, no personal data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
+LEADER_PAGES = ["overview", "dia_ban", "phu_song", "bao_cao_thang"]
+PERSONAL = ("Nguyễn Văn An", "001234567890", "Phạm Thị Dung", "Lý Thị Ngoài", "2010-05-01", "01/05/2010")
+
+
+def _page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, **query: str) -> AppTest:
+    monkeypatch.setenv("SVMT_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _text(at: AppTest) -> str:
+    parts = [str(e.value) for e in (*at.metric, *at.caption, *at.markdown, *at.title, *at.subheader)]
+    parts += [e.value.to_csv() for e in at.dataframe]
+    return " ".join(parts)
+
+
+def test_districts_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    at = _page(monkeypatch, fixture_db, "dia_ban")
+    assert [m.value for m in at.metric] == ["9", "4", "4", "55,6 %"]
+    table = at.dataframe[0].value
+    assert len(table) == 9 and table["students_remaining"].sum() == 4
+    schools = at.dataframe[1].value  # drill-down: first district (643) by default
+    assert dict(zip(schools["school_code"], schools["remaining"], strict=True)) == {"TH01": 1, "THCS01": 2}
+
+
+def test_district_filter_from_the_url(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    at = _page(monkeypatch, fixture_db, "overview", d="652")
+    metrics = {m.label: m.value for m in at.metric}
+    # Krông Bông (652): C self-resolved, I supported → identified 2, remaining 0, 100 %.
+    assert metrics["Học sinh cần hỗ trợ"] == "2" and metrics["Còn chờ hỗ trợ"] == "0"
+    assert metrics["Tỷ lệ đáp ứng nhu cầu"] == "100,0 %"
+    assert at.query_params["d"] == "652"
+
+
+def test_tier_filter_from_the_url(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    at = _page(monkeypatch, fixture_db, "overview", t="1")
+    metrics = {m.label: m.value for m in at.metric}
+    # Tier 1: A, G1, G2, F, I → identified 5, supported 3 (A, G2, I), remaining 2 (G1, F).
+    assert (metrics["Học sinh cần hỗ trợ"], metrics["Đã được hỗ trợ"], metrics["Còn chờ hỗ trợ"]) == ("5", "3", "2")
+
+
+def test_resources_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    at = _page(monkeypatch, fixture_db, "nguon_luc")
+    assert [m.value for m in at.metric] == ["21 triệu ₫", "20 triệu ₫", "4 / 7", "50"]
+    roll = at.dataframe[0].value
+    assert roll.iloc[0]["donor_name"] == "Công ty TNHH Alpha" and roll.iloc[0]["cash_received_vnd"] == 15_000_000
+
+
+def test_coverage_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    at = _page(monkeypatch, fixture_db, "phu_song")
+    assert [m.value for m in at.metric] == ["1 / 4", "1", "28", "2"]
+    overdue = at.dataframe[0].value
+    assert list(overdue["point_id"]) == ["P2"] and list(overdue["planned_on"]) == ["31/12/2022"]
+
+
+def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    at = _page(monkeypatch, fixture_db, "chat_luong_du_lieu")
+    assert [m.value for m in at.metric][:2] == ["11", "13"]
+    issues, rejected = at.dataframe[0].value, at.dataframe[1].value
+    assert len(issues) == 11 and len(rejected) == 13
+    assert "ID:0022****2222" in set(issues["record_key"])  # D's duplicate handover, masked
+    assert "2022-H1|ID:0044****4444" in set(issues["record_key"])  # F listed twice in a round
+    text = _text(at)
+    for personal in ("002222222222", "004444444444", "Lý Thị Ngoài"):
+        assert personal not in text
+
+
+def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    at = _page(monkeypatch, fixture_db, "bao_cao_thang")
+    # Latest month 02/2023: H7 handed over; cumulative 7; nobody newly supported; no cash.
+    assert [m.value for m in at.metric] == ["1", "7", "0", "0 ₫"]
+    at.selectbox(key="briefing_month").set_value(3).run()  # 11/2022
+    assert [m.value for m in at.metric] == ["2", "6", "1", "6 triệu ₫"]
+    assert [m.delta for m in at.metric][:2] == ["−1", "+2"]
+
+
+def test_explore_page_pivot(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    at = _page(monkeypatch, fixture_db, "kham_pha")
+    pivot = at.dataframe[0].value
+    assert dict(zip(pivot["Địa bàn"], pivot["Còn chờ hỗ trợ"], strict=True)) == {
+        "Thành phố Buôn Ma Thuột": 3, "Thị xã Buôn Hồ": 1, "Huyện Krông Bông": 0}  # B G1 H · F
+    assert len(at.get("download_button")) == 2
+
+
+@pytest.mark.parametrize("page", LEADER_PAGES)
+def test_no_personal_data_on_leader_pages(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, page: str) -> None:
+    text = _text(_page(monkeypatch, fixture_db, page))
+    for personal in PERSONAL:
+        assert personal not in text
+
+
+@pytest.mark.parametrize("page", ["dia_ban", "nguon_luc", "phu_song", "chat_luong_du_lieu", "kham_pha"])
+def test_english_switch_changes_labels(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, page: str) -> None:
+    at = _page(monkeypatch, fixture_db, page, lang="en")
+    titles = {"dia_ban": "By district", "nguon_luc": "Resources", "phu_song": "Coverage",
+              "chat_luong_du_lieu": "Data quality", "kham_pha": "Explore"}
+    assert at.title[0].value == titles[page]
+    assert "Data as of 15/01/2023" in at.caption[0].value
+
+
+def test_masking_helpers() -> None:
+    from app import ui
+
+    assert ui.mask_name("Nguyễn Thị Thu Hà") == "Nguyễn T. T. H."
+    assert ui.mask_id("001234567890") == "0012****7890"
+    assert ui.safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert ui.safe_cell("Công ty A") == "Công ty A"

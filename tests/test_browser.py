@@ -1,0 +1,78 @@
+"""Every dashboard address in a real browser (Debian's chromium driven by Playwright): no exception box.
+
+Screenshots land in tests/artifacts/ (git-ignored) so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import REPO
+
+CHROMIUM = "/usr/bin/chromium"
+ADDRESSES = ["", "dia-ban", "nguon-luc", "phu-song", "chat-luong-du-lieu", "bao-cao-thang", "kham-pha"]
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(fixture_db: Path) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env={**os.environ, "SVMT_DB": str(fixture_db)}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_every_address_renders_without_exception(server: str) -> None:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required (.ci/run installs it)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+        for address in ADDRESSES:
+            page.goto(f"{server}/{address}")
+            page.wait_for_selector("h1", timeout=30_000)
+            page.wait_for_timeout(1500)  # let the charts draw
+            assert page.locator("[data-testid='stException']").count() == 0, address
+            page.screenshot(path=str(ARTIFACTS / f"{address or 'tong-quan'}.png"), full_page=False)
+            body = page.inner_text("body")
+            assert "Dữ liệu tính đến 15/01/2023" in body, address
+            if address in ("", "dia-ban", "phu-song", "bao-cao-thang"):  # leader pages: no child's data
+                for personal in ("Nguyễn Văn An", "001234567890", "Lý Thị Ngoài", "0077"):
+                    assert personal not in body, (address, personal)
+        page.goto(f"{server}/")
+        page.wait_for_selector("h1", timeout=30_000)
+        page.wait_for_timeout(1000)
+        assert "55,6 %" in page.inner_text("body")
+        browser.close()
