@@ -100,7 +100,10 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
                     issues.extend(_issues(frame, check.issue, detail.get("unexpected_index_list") or []))
     if docs_dir is not None:
         context.build_data_docs(site_names=["svmt"])
-    issue_frame = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    from expectations.fuzzy import fuzzy_person_issues
+
+    issue_frame = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), fuzzy_person_issues(con)],
+                            ignore_index=True)
     issue_frame = issue_frame.sort_values(["issue_type", "source_file", "source_line", "record_key"], ignore_index=True)
     return issue_frame, pd.DataFrame(results, columns=RESULT_COLUMNS)
 

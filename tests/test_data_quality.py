@@ -57,3 +57,21 @@ def test_clean_province_has_no_issues(tmp_path: Path) -> None:
     # The identical copy of the survey file counts once: 3 students, 2 supported.
     assert query(db, "SELECT students_identified, students_supported, dq_issue_count, rejected_row_count "
                      "FROM marts.program_kpis") == [(3, 2, 0, 0)]
+
+
+def test_fuzzy_duplicate_person_is_extra(tmp_path: Path) -> None:
+    """`Nguyen An` born 05/01 is probably `Nguyễn Văn An` born 01/05: flagged, but §5's counts stay zero."""
+    import shutil
+
+    source = tmp_path / "src"
+    shutil.copytree(CLEAN, source)
+    (source / "survey_2022-H2.csv").write_text(
+        "survey_round,full_name,date_of_birth,school_code,grade,household_status,has_device,has_internet\n"
+        "2022-H2,Nguyen An,2010-01-05,TH01,5,ngheo,false,false\n", encoding="utf-8")
+    db = tmp_path / "fuzzy.duckdb"
+    assert run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", "2023-01-15").returncode == 0
+    rows = query(db, "SELECT issue_type, detail, source_file, source_line FROM dq.issues")
+    assert rows == [("possible_duplicate_person_fuzzy",
+                     "Có thể là một học sinh (độ giống tên 100 %, ngày và tháng sinh đảo nhau, huyện 643)",
+                     "survey_2022-H2.csv", 2)]
+    assert query(db, "SELECT dq_issue_count FROM marts.program_kpis") == [(0,)]
