@@ -7,7 +7,7 @@ DEMO    ?= data/demo
 SEED    ?= 1
 AS_OF   ?= 2023-06-30
 
-.PHONY: demo test install data refresh app lint docs clean bench
+.PHONY: demo test install data refresh app lint docs clean bench bench-app
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -45,3 +45,6 @@ clean:
 
 bench: install
 	$(BIN)/python -m bench.read_speed --copies $(or $(COPIES),1)
+
+bench-app: install
+	$(BIN)/python -m bench.app_speed --db $(DB)

@@ -124,3 +124,21 @@ def test_masking_helpers() -> None:
     assert ui.mask_id("001234567890") == "0012****7890"
     assert ui.safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert ui.safe_cell("Công ty A") == "Công ty A"
+
+
+def test_open_app_picks_up_a_new_warehouse(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_path: Path) -> None:
+    """A refresh swaps the file under an open app: the next interaction shows the new figures, no lock error."""
+    import shutil
+
+    from tests.conftest import REPO, run_cli
+
+    db = tmp_path / "live.duckdb"
+    shutil.copy(fixture_db, db)
+    at = _page(monkeypatch, db, "overview")
+    assert at.metric[0].value == "9"
+    result = run_cli("refresh", "--source", str(REPO / "tests" / "fixtures" / "clean"), "--db", str(db),
+                     "--as-of", "2023-01-15")
+    assert result.returncode == 0, result.stderr
+    at.run()
+    assert not at.exception
+    assert at.metric[0].value == "3"  # the clean province: An, Bình, Cường

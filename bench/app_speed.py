@@ -1,0 +1,53 @@
+"""Benchmark: each dashboard page's first render and a filter change, through Streamlit's AppTest.
+
+    .venv/bin/python -m bench.app_speed --db warehouse/svmt.duckdb
+
+First render = a fresh AppTest session (empty caches) running the router and the page; filter change =
+the same session re-run after choosing one district in the filter bar. Median of 5. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
+PAGES = ["overview", "dia_ban", "nguon_luc", "phu_song", "chat_luong_du_lieu", "bao_cao_thang", "kham_pha"]
+
+
+def measure(page: str) -> tuple[float, float]:
+    at = AppTest.from_file(APP, default_timeout=120)
+    t0 = time.perf_counter()
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    first = time.perf_counter() - t0
+    assert not at.exception, [e.message for e in at.exception]
+    options = at.sidebar.multiselect(key="f_districts").options
+    t0 = time.perf_counter()
+    at.sidebar.multiselect(key="f_districts").select(options[0]).run()
+    change = time.perf_counter() - t0
+    assert not at.exception
+    return first, change
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="warehouse/svmt.duckdb")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    os.environ["SVMT_DB"] = str(Path(args.db).resolve())
+    measure("overview")  # warm imports once
+    print(f"Warehouse: {args.db}\n\n| page | first render (s, median) | filter change (s, median) |\n|---|---|---|")
+    for page in PAGES:
+        runs = [measure(page) for _ in range(args.runs)]
+        print(f"| {page} | {statistics.median(r[0] for r in runs):.2f} | {statistics.median(r[1] for r in runs):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
