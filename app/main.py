@@ -31,6 +31,7 @@ PAGE_SPECS = [
     ("chat_luong_du_lieu.py", "quality_page", "fact_check", "chat-luong-du-lieu"),
     ("bao_cao_thang.py", "briefing_page", "newspaper", "bao-cao-thang"),
     ("kham_pha.py", "explore_page", "query_stats", "kham-pha"),
+    ("phan_bo.py", "allocation_page", "inventory_2", "phan-bo"),
 ]
 navigation = st.navigation([
     st.Page(PAGES / file, title=t(title), icon=f":material/{icon}:", url_path=address, default=not address)

@@ -1,4 +1,4 @@
-"""Command line: `python -m warehouse refresh | demo-data` (SPEC §3).
+"""Command line: `python -m warehouse refresh | demo-data | briefing` (SPEC §3).
 
 Exit codes: 0 done (data-quality findings are findings, not failures); 2 unusable input, with a
 message naming the file (line/column where known); 1 any other failure. Never a traceback for
@@ -22,6 +22,12 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' không phải ngày YYYY-MM-DD / is not a YYYY-MM-DD date") from exc
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' không phải số tự nhiên / is not a whole number ≥ 0")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m warehouse", description="Sóng và máy tính cho em — warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -29,11 +35,35 @@ def _parser() -> argparse.ArgumentParser:
     ref.add_argument("--source", required=True, type=Path, help="folder of CSV/XLSX files")
     ref.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file to (re)write")
     ref.add_argument("--as-of", type=_date, default=None, help="reporting date YYYY-MM-DD (default: today)")
+    ref.add_argument("--allocation-stock", type=_count, default=None,
+                     help="what-if: propose allocations for N devices instead of the computed stock")
     demo = sub.add_parser("demo-data", help="write a synthetic source folder")
     demo.add_argument("--out", required=True, type=Path)
     demo.add_argument("--scale", choices=("province", "national"), default="province")
     demo.add_argument("--seed", type=int, default=1)
+    brief = sub.add_parser("briefing", help="write the monthly press-briefing pack (xlsx + pdf)")
+    brief.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file")
+    brief.add_argument("--month", required=True, help="the month, YYYY-MM")
+    brief.add_argument("--out", required=True, type=Path, help="folder for briefing-YYYY-MM.xlsx / .pdf")
     return parser
+
+
+def _briefing(args: argparse.Namespace) -> int:
+    from warehouse.briefing import BriefingError, correction_lines, write_pack
+
+    try:
+        pack = write_pack(args.db, args.month, args.out)
+    except BriefingError as exc:
+        print(f"Không tạo được báo cáo / cannot build the briefing: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # any other failure: exit 1, no partial files (write_pack cleans up)
+        print(f"Tạo báo cáo thất bại / briefing failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Đã ghi / written: {pack.xlsx}")
+    print(f"Đã ghi / written: {pack.pdf}")
+    for line in correction_lines(pack.corrections):
+        print(line)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,12 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Đã tạo dữ liệu mẫu / demo data written to {args.out}: "
               + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         return EXIT_OK
+    if args.command == "briefing":
+        return _briefing(args)
 
     from ingest.read import InputError
     from warehouse.refresh import refresh
 
     try:
-        summary = refresh(args.source, args.db, args.as_of)
+        summary = refresh(args.source, args.db, args.as_of, allocation_stock=args.allocation_stock)
     except InputError as exc:
         print(f"Lỗi dữ liệu đầu vào / unusable input: {exc}", file=sys.stderr)
         print("Kho dữ liệu cũ giữ nguyên / the previous warehouse is unchanged.", file=sys.stderr)

@@ -86,13 +86,15 @@ def _release_dbt_connection() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str]) -> None:
+def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str],
+            allocation_stock: int | None = None) -> None:
     """`dbt build` in-process against db_file; dbt's own log goes to stderr, never stdout."""
     from dbt.cli.main import dbtRunner
 
     os.environ["SVMT_DBT_DB"] = str(db_file)
     args = ["build", *selection, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-            "--vars", json.dumps({"as_of": as_of.isoformat(), "device_unit_cost_vnd": unit_cost}),
+            "--vars", json.dumps({"as_of": as_of.isoformat(), "device_unit_cost_vnd": unit_cost,
+                                  "allocation_stock": allocation_stock}),
             "--no-use-colors", "--log-format", "text", "--quiet"]
     with contextlib.redirect_stdout(sys.stderr):
         result = dbtRunner().invoke(args)
@@ -131,7 +133,8 @@ def run_expectations(db_file: Path, docs: Path) -> int:
     return len(issues)
 
 
-def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND) -> Summary:
+def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND,
+            allocation_stock: int | None = None) -> Summary:
     """Rebuild the warehouse at `db` from the folder `source`. Raises InputError (exit 2) or others (exit 1)."""
     as_of = as_of or date.today()
     db = db.resolve()
@@ -157,7 +160,7 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
 
         _progress("[dbt] build …")
         t0 = time.perf_counter()
-        run_dbt(tmp, as_of, unit_cost, ["--exclude", KPI_MODEL])
+        run_dbt(tmp, as_of, unit_cost, ["--exclude", KPI_MODEL], allocation_stock)
         seconds["dbt"] = time.perf_counter() - t0
 
         _progress("[expectations] …")
@@ -166,7 +169,7 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
         seconds["expectations"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        run_dbt(tmp, as_of, unit_cost, ["--select", KPI_MODEL])
+        run_dbt(tmp, as_of, unit_cost, ["--select", KPI_MODEL], allocation_stock)
         seconds["dbt"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
