@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright
 from tests.conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"
-ADDRESSES = ["", "dia-ban", "nguon-luc", "phu-song", "chat-luong-du-lieu", "bao-cao-thang", "kham-pha"]
+ADDRESSES = ["", "dia-ban", "nguon-luc", "phu-song", "chat-luong-du-lieu", "bao-cao-thang", "kham-pha", "phan-bo"]
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 
