@@ -9,6 +9,8 @@ byte-identical.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -65,11 +67,76 @@ def _pid_alive(pid: int) -> bool:
 
 
 def remove_stale_builds(db: Path) -> None:
-    """Delete half-built files left by a refresh that died (its process is gone)."""
-    for path in db.parent.glob(db.name + ".tmp-*"):
-        pid = path.name.rsplit(".tmp-", 1)[1].split(".", 1)[0]
+    """Delete what a refresh that died left behind (its process is gone): build files, docs folders."""
+    leftovers = [*db.parent.glob(db.name + ".tmp-*"), *db.parent.glob(docs_dir(db).name + ".old-*")]
+    for path in leftovers:
+        pid = path.name.rsplit("-", 1)[1].split(".", 1)[0]
         if pid.isdigit() and not _pid_alive(int(pid)):
-            path.unlink(missing_ok=True)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def exclusive(db: Path):
+    """One refresh per warehouse at a time: a second one waits (and says so) until the first is done.
+
+    An OS file lock, so a refresh killed with SIGKILL releases it with its process.
+    """
+    lock_path = db.with_name(db.name + ".lock")
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _progress("[lock] một lần làm mới khác đang chạy, đang chờ… / another refresh is running, waiting…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def audit_log_path(db: Path) -> Path:
+    """The append-only refresh log beside the warehouse: it survives rebuilds and failed refreshes."""
+    return db.with_name(db.stem + "_refresh_log.jsonl")
+
+
+def _file_facts(source: Path) -> list[dict]:
+    facts = []
+    if source.is_dir():
+        for path in sorted(p for p in source.iterdir() if p.is_file()):
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for chunk in iter(lambda h=handle: h.read(1 << 20), b""):
+                    digest.update(chunk)
+            facts.append({"file": path.name, "size": path.stat().st_size, "sha256": digest.hexdigest()})
+    return facts
+
+
+def _append_log(db: Path, entry: dict) -> None:
+    with open(audit_log_path(db), "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+
+
+def _write_log_table(db_file: Path, db: Path, entry: dict) -> None:
+    """meta.refresh_log in the new warehouse: every earlier entry of the log file, then this refresh."""
+    path = audit_log_path(db)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    rows = [json.loads(line) for line in lines if line.strip()] + [entry]
+    con = duckdb.connect(str(db_file))
+    try:
+        con.execute("""CREATE OR REPLACE TABLE meta.refresh_log (seq INTEGER, started_at TIMESTAMP, ended_at TIMESTAMP,
+                       outcome VARCHAR, message VARCHAR, as_of DATE, source_dir VARCHAR, files JSON,
+                       rows_loaded JSON, rows_rejected JSON)""")
+        for seq, row in enumerate(rows, start=1):
+            con.execute("INSERT INTO meta.refresh_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [seq, row.get("started_at"), row.get("ended_at"), row.get("outcome"), row.get("message"),
+                         row.get("as_of"), row.get("source_dir"), json.dumps(row.get("files", [])),
+                         json.dumps(row.get("rows_loaded", {})), json.dumps(row.get("rows_rejected", {}))])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def _release_dbt_connection() -> None:
@@ -135,10 +202,28 @@ def run_expectations(db_file: Path, docs: Path) -> int:
 
 def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND,
             allocation_stock: int | None = None) -> Summary:
-    """Rebuild the warehouse at `db` from the folder `source`. Raises InputError (exit 2) or others (exit 1)."""
+    """Rebuild the warehouse at `db` from the folder `source`. Raises InputError (exit 2) or others (exit 1).
+
+    Every attempt, failed ones included, is appended to the refresh log beside the warehouse.
+    """
     as_of = as_of or date.today()
     db = db.resolve()
     db.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive(db):
+        entry = {"started_at": datetime.now().replace(microsecond=0), "as_of": as_of, "source_dir": str(source),
+                 "files": _file_facts(source)}
+        try:
+            summary = _build(source, db, as_of, unit_cost, allocation_stock, entry)
+        except BaseException as exc:
+            _append_log(db, {**entry, "ended_at": datetime.now().replace(microsecond=0),
+                             "outcome": "exit 2" if type(exc).__name__ == "InputError" else "exit 1",
+                             "message": str(exc)[:500]})
+            raise
+        return summary
+
+
+def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock: int | None,
+           entry: dict) -> Summary:
     remove_stale_builds(db)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
     docs_tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}.docs")
@@ -173,11 +258,15 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
         seconds["dbt"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
+        done = {**entry, "ended_at": datetime.now().replace(microsecond=0), "outcome": "ok", "message": "",
+                "rows_loaded": report.loaded, "rows_rejected": report.rejected}
+        _write_log_table(tmp, db, done)
         wal = tmp.with_name(tmp.name + ".wal")
         if wal.exists():
             raise RefreshError(f"{wal.name} còn tồn tại / still exists: the build was not checkpointed")
         os.replace(tmp, db)
         swap_dir(docs_tmp, docs_dir(db))
+        _append_log(db, done)
         seconds["swap"] = time.perf_counter() - t0
         return Summary(db, as_of, report, int(issues), seconds)
     finally:

@@ -1,0 +1,93 @@
+"""Issue 8 (part): crash safety, concurrent refreshes and readers during a refresh — with real processes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import AS_OF, FIXTURE, REPO, query, run_cli
+from tests.test_refresh_cli import digest
+
+CLEAN = REPO / "tests" / "fixtures" / "clean"
+
+
+def _start_refresh(source: Path, db: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "warehouse", "refresh", "--source", str(source), "--db", str(db),
+                             "--as-of", AS_OF], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.parametrize("stage", ["[ingest]", "[dbt] build", "[expectations]"])
+def test_sigkill_at_any_stage_leaves_the_old_warehouse(stage: str, tmp_path: Path, fixture_db: Path) -> None:
+    db = tmp_path / "svmt.duckdb"
+    shutil.copy(fixture_db, db)
+    before = digest(db)
+    proc = _start_refresh(CLEAN, db)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith(stage):
+            break
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert digest(db) == before
+    assert query(db, "SELECT students_identified FROM marts.program_kpis") == [(9,)]  # still the old numbers
+    result = run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    assert query(db, "SELECT students_identified FROM marts.program_kpis") == [(3,)]
+    assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
+
+
+def test_two_refreshes_at_once_take_turns(tmp_path: Path) -> None:
+    db = tmp_path / "svmt.duckdb"
+    first, second = _start_refresh(FIXTURE, db), _start_refresh(CLEAN, db)
+    outputs = [p.communicate(timeout=300) for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert any("[lock]" in err for _out, err in outputs)  # one of them said it was waiting
+    assert query(db, "SELECT students_identified FROM marts.program_kpis")[0][0] in (9, 3)
+    log = (tmp_path / "svmt_refresh_log.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(log) == 2 and all('"outcome": "ok"' in line for line in log)
+
+
+def test_readers_see_old_or_new_never_an_error(tmp_path: Path, fixture_db: Path) -> None:
+    db = tmp_path / "svmt.duckdb"
+    shutil.copy(fixture_db, db)
+    reader = subprocess.Popen([sys.executable, "-c", f"""
+import duckdb, time, sys
+seen, errors, end = set(), [], time.time() + 60
+while time.time() < end:
+    try:
+        con = duckdb.connect({str(db)!r}, read_only=True)
+        seen.add(con.execute("SELECT students_identified FROM marts.program_kpis").fetchall()[0][0])
+        con.close()
+    except Exception as exc:
+        errors.append(repr(exc))
+    if 3 in seen:
+        break
+    time.sleep(0.02)
+print(sorted(seen), errors[:3])
+sys.exit(1 if errors else 0)
+"""], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    result = run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, out + err
+    assert out.strip().startswith("[3, 9]")
+
+
+def test_refresh_log_keeps_failures(tmp_path: Path) -> None:
+    db = tmp_path / "svmt.duckdb"
+    assert run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", AS_OF).returncode == 0
+    assert run_cli("refresh", "--source", str(tmp_path / "missing"), "--db", str(db)).returncode == 2
+    assert run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", AS_OF).returncode == 0
+    rows = query(db, "SELECT outcome, json_array_length(files), rows_loaded->>'survey' FROM meta.refresh_log "
+                     "ORDER BY seq")
+    assert rows == [("ok", 7, "6"), ("exit 2", 0, None), ("ok", 7, "6")]
+    sha = query(db, "SELECT files->0->>'sha256' FROM meta.refresh_log WHERE seq = 1")[0][0]
+    assert len(sha) == 64 and os.path.getsize(CLEAN / "coverage.csv") > 0
