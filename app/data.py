@@ -150,7 +150,7 @@ def table(name: str, order: str = "1") -> pd.DataFrame:
     allowed = {"marts.donations_by_donor_type", "marts.donated_devices", "marts.donor_honour_roll",
                "marts.coverage_by_district", "marts.coverage_points", "dq.issues", "dq.rejected_rows",
                "dq.expectation_results", "meta.files", "meta.refresh", "marts.need_vs_supply",
-               "marts.monthly_progress", "marts.reporting_completeness", "marts.allocation_stock"}
+               "marts.monthly_progress", "marts.reporting_completeness", "marts.allocation_stock", "meta.refresh_log"}
     if name not in allowed:
         raise ValueError(name)
     return query(f"SELECT * FROM {name} ORDER BY {order}")

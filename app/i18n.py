@@ -128,6 +128,7 @@ LABELS: dict[str, dict[str, str]] = {
     "still_waiting": {"vi": "Vẫn còn chờ", "en": "Still waiting"},
     "allocation_title": {"vi": "Đề xuất phân bổ theo địa bàn", "en": "Proposal by district"},
     "by_school": {"vi": "Theo trường", "en": "By school"},
+    "refresh_log_title": {"vi": "Nhật ký làm mới dữ liệu", "en": "Refresh log"},
     "dq_caveat": {
         "vi": "Chất lượng dữ liệu: {rejected} dòng bị loại, {issues} vấn đề cần xử lý.",
         "en": "Data quality: {rejected} rows rejected, {issues} issues to resolve.",

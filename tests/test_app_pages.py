@@ -79,6 +79,8 @@ def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixtu
     assert len(issues) == 11 and len(rejected) == 13
     assert "ID:0022****2222" in set(issues["record_key"])  # D's duplicate handover, masked
     assert "2022-H1|ID:0044****4444" in set(issues["record_key"])  # F listed twice in a round
+    log = at.dataframe[-1].value  # the refresh audit log: the fixture's one successful refresh
+    assert list(log["outcome"]) == ["ok"] and "survey_2022-H1.csv" in log["files"].iloc[0]
     text = _text(at)
     for personal in ("002222222222", "004444444444", "Lý Thị Ngoài"):
         assert personal not in text

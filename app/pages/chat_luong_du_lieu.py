@@ -70,5 +70,10 @@ def render() -> None:
     st.dataframe(fresh, hide_index=True, width="stretch",
                  column_config={"kind": t("kind"), "files": t("files"), "rows": t("rows")})
 
+    st.subheader(t("refresh_log_title"))
+    log = data.table("meta.refresh_log", "seq DESC")
+    st.dataframe(log[["seq", "started_at", "ended_at", "outcome", "as_of", "message", "files"]], hide_index=True,
+                 width="stretch")
+
 
 render()
