@@ -12,11 +12,13 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ingest.contract import CONTRACT, Kind, fold_key, header_map
 
 LINE = "__line"  # the 1-based line (XLSX: row) of each record in its file
+MAX_LINE_BYTES = 1 << 20  # no real row is a megabyte long: such a file is refused, not parsed (bounded memory)
 
 
 class InputError(Exception):
@@ -92,7 +94,21 @@ def map_headers(kind: Kind, headers: list[str], file: str) -> dict[str, str]:
     return mapping
 
 
+def _check_line_lengths(data: bytes, file: str) -> None:
+    """Refuse a file with an absurdly long line before parsing it (vectorised: newline positions only)."""
+    if len(data) <= MAX_LINE_BYTES:
+        return
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    bounds = np.concatenate(([-1], breaks, [len(data)]))
+    longest = int(np.diff(bounds).max())
+    if longest > MAX_LINE_BYTES:
+        line = int(np.argmax(np.diff(bounds))) + 1
+        raise InputError(file, f"dòng dài {longest:,} byte, không phải bảng dữ liệu / a line of {longest:,} bytes: "
+                         "not a data table", line=line)
+
+
 def _read_csv(data: bytes, file: str) -> tuple[pl.DataFrame, str, str]:
+    _check_line_lengths(data, file)
     text, encoding = decode(data, file)
     if not text.strip():
         raise InputError(file, "tệp rỗng / empty file")

@@ -42,10 +42,14 @@ def _lit(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+# Invisible direction and zero-width controls: they can make one text display as another (hostile input).
+INVISIBLE = r"[\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+
+
 def sql_normalise(expr: str) -> str:
-    """NFC, trim, collapse inner whitespace, empty → NULL (SPEC §4.1)."""
-    return (f"nullif(regexp_replace(regexp_replace(nfc_normalize({expr}), '^{WS}+|{WS}+$', '', 'g'), "
-            f"'{WS}+', ' ', 'g'), '')")
+    """NFC, invisible controls removed, trim, collapse inner whitespace, empty → NULL (SPEC §4.1)."""
+    cleaned = f"regexp_replace(nfc_normalize({expr}), '{INVISIBLE}', '', 'g')"
+    return f"nullif(regexp_replace(regexp_replace({cleaned}, '^{WS}+|{WS}+$', '', 'g'), '{WS}+', ' ', 'g'), '')"
 
 
 def sql_fold_key(expr: str) -> str:
