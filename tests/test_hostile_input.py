@@ -17,7 +17,7 @@ EXIT_2 = {
     "empty": b"",
     "binary": bytes(range(256)) * 40,
     "long_line": b"a" * (3 << 20),  # one 3 MB line, no newline
-    "wrong_bom": b"\xff\xfe" + "Họ\n".encode("utf-8"),  # declares UTF-16, is UTF-8 (odd length)
+    "wrong_bom": b"\xff\xfe" + "Họ\n".encode(),  # declares UTF-16, is UTF-8 (odd length)
     "ten_thousand_columns": (",".join(f"c{i}" for i in range(10_000)) + "\n").encode(),
 }
 LOADED_OR_REJECTED = {
