@@ -163,3 +163,21 @@ def districts() -> pd.DataFrame:
 
 def months() -> list:
     return list(query("SELECT month FROM marts.monthly_progress ORDER BY month")["month"])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _month_change(ident: Identity) -> dict | None:
+    from warehouse import briefing
+
+    months = briefing.available_months(Path(ident.path))
+    if not months:
+        return None
+    pack = briefing.month_figures(Path(ident.path), months[-1])
+    return {"label": pack["month_label"], "previous": briefing.month_label(pack["previous_month"]),
+            "now": pack["figures"], "before": pack["previous"]}
+
+
+def month_change() -> dict | None:
+    """The latest month's figures as of its last day and the previous month's (the briefing's own numbers)."""
+    ident = identity()
+    return None if ident is None else _month_change(ident)

@@ -27,6 +27,10 @@ def test_overview_vietnamese(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) 
         "Thiết bị nhận / đã trao": "4 / 7", "Tiền mặt đã nhận": "21 triệu ₫", "Quy đổi ra thiết bị": "8",
         "Điểm lõm sóng đã phủ": "1 / 4", "Trường chưa có Internet": "2",
     }
+    # Changes since the previous month's end (02/2023 vs 01/2023: only H7, outside the need list, happened).
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Đã được hỗ trợ"] == "so với tháng trước: +0"
+    assert deltas["Thiết bị nhận / đã trao"] == "tháng 02/2023: +1"
     captions = [c.value for c in at.caption]
     assert captions[0].startswith("Dữ liệu tính đến 15/01/2023")
     assert "13 dòng bị loại, 11 vấn đề" in captions[-1]

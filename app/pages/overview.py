@@ -17,16 +17,25 @@ def render() -> None:
     students = data.student_totals(f)
     last = data.last_month()
 
+    change = data.month_change() if not (f.districts or f.tiers or f.levels) else None
+
+    def delta(key: str, fmt=number) -> str | None:
+        """Change since the previous month's end (province-wide figures only)."""
+        if change is None:
+            return None
+        diff = change["now"][key] - change["before"][key]
+        return t("vs_previous", delta=("+" if diff >= 0 else "−") + fmt(abs(diff)))
+
     top = st.columns(4)
-    top[0].metric(t("identified"), number(students["identified"]),
-                  help=t("need_connectivity", n=number(students["need_connectivity"])))
-    top[1].metric(t("supported"), number(students["supported"]),
-                  delta=t("this_month", month=last["label"], n=number(last["students_supported_new"])),
+    top[0].metric(t("identified"), number(students["identified"]), delta=delta("students_identified"),
+                  delta_color="off", help=t("need_connectivity", n=number(students["need_connectivity"])))
+    top[1].metric(t("supported"), number(students["supported"]), delta=delta("students_supported"),
                   help=t("self_resolved", n=number(students["self_resolved"])))
-    top[2].metric(t("remaining"), number(students["remaining"]))
+    top[2].metric(t("remaining"), number(students["remaining"]), delta=delta("students_remaining"),
+                  delta_color="inverse")
     top[3].metric(t("pct_covered"), percent(students["pct_covered"]),
-                  delta=t("gap_to_target", gap=percent(1 - students["pct_covered"])), delta_color="off",
-                  help=t("target"))
+                  delta=delta("pct_covered", percent) or t("gap_to_target", gap=percent(1 - students["pct_covered"])),
+                  help=t("gap_to_target", gap=percent(1 - students["pct_covered"])) + " · " + t("target"))
     st.progress(min(max(float(students["pct_covered"]), 0.0), 1.0))
 
     second = st.columns(5)
