@@ -129,6 +129,8 @@ LABELS: dict[str, dict[str, str]] = {
     "allocation_title": {"vi": "Đề xuất phân bổ theo địa bàn", "en": "Proposal by district"},
     "by_school": {"vi": "Theo trường", "en": "By school"},
     "refresh_log_title": {"vi": "Nhật ký làm mới dữ liệu", "en": "Refresh log"},
+    "build_pack": {"vi": "Tạo bộ báo cáo (Excel, PDF) — ghi nhận số liệu đã công bố",
+                   "en": "Build the pack (Excel, PDF) — records the figures as published"},
     "dq_caveat": {
         "vi": "Chất lượng dữ liệu: {rejected} dòng bị loại, {issues} vấn đề cần xử lý.",
         "en": "Data quality: {rejected} rows rejected, {issues} issues to resolve.",

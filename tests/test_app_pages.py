@@ -86,13 +86,21 @@ def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixtu
         assert personal not in text
 
 
-def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
-    at = _page(monkeypatch, fixture_db, "bao_cao_thang")
-    # Latest month 02/2023: H7 handed over; cumulative 7; nobody newly supported; no cash.
-    assert [m.value for m in at.metric] == ["1", "7", "0", "0 ₫"]
-    at.selectbox(key="briefing_month").set_value(3).run()  # 11/2022
-    assert [m.value for m in at.metric] == ["2", "6", "1", "6 triệu ₫"]
+def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "brief.duckdb"  # a private copy: building the pack records a publication beside it
+    shutil.copy(fixture_db, db)
+    at = _page(monkeypatch, db, "bao_cao_thang")
+    # Latest month 02/2023: H7 handed over; cumulative 7; nobody newly supported; no cash; 4 waiting, 5/9.
+    assert [m.value for m in at.metric] == ["1", "7", "0", "0 ₫", "4", "55,6 %"]
+    at.selectbox(key="briefing_month").set_value("2022-11").run()
+    assert [m.value for m in at.metric][:4] == ["2", "6", "1", "6 triệu ₫"]  # H3, H5 · I supported · DN6+DN7
     assert [m.delta for m in at.metric][:2] == ["−1", "+2"]
+    at.button(key="build_pack").click().run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 2
+    assert (tmp_path / "brief_published.duckdb").exists()
 
 
 def test_explore_page_pivot(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:

@@ -924,3 +924,13 @@ def build_pack(db: Path, month: str, out_dir: Path) -> tuple[Path, Path]:
     """The dashboard's entry point: write the pack, return (xlsx, pdf)."""
     pack = write_pack(db, month, out_dir)
     return pack.xlsx, pack.pdf
+
+
+def pending_corrections(db: Path, month: str) -> list[str]:
+    """What the next pack for `month` will announce: published figures the warehouse now puts differently."""
+    pack = month_figures(db, month)
+    con = _connect(db)
+    try:
+        return correction_lines(_corrections(con, db, pack))
+    finally:
+        con.close()

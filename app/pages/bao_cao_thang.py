@@ -1,17 +1,30 @@
-"""Báo cáo tháng — the press-briefing view: the month's figures, Vietnamese-style, with the change since last month."""
+"""Báo cáo tháng — the press-briefing view: the month's figures exactly as the briefing pack has them.
+
+The figures come from `warehouse.briefing.month_figures` (as of the month's last day), the same function
+that writes the Excel and PDF, so the page, the pack and the marts cannot disagree. Corrections to
+figures already published are shown ("đã điều chỉnh": old → new).
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
 from app import data, ui
 from app.i18n import money_short, number, percent, t
+from warehouse import briefing
+
+CARDS = (("handed_this_month", "devices_handed_over", number),
+         ("handed_cumulative", "cum_devices_handed_over", number),
+         ("supported_this_month", "students_supported_new", number),
+         ("cash_this_month", "cash_received_vnd", money_short),
+         ("remaining", "students_remaining", number),
+         ("pct_covered", "pct_covered", percent))
 
 
-def _delta(now: float, before: float | None, fmt) -> str | None:
-    if before is None:
-        return None
+def _delta(now: float, before: float, fmt) -> str:
     diff = now - before
     return ("+" if diff >= 0 else "−") + fmt(abs(diff))
 
@@ -19,40 +32,29 @@ def _delta(now: float, before: float | None, fmt) -> str | None:
 def render() -> None:
     if not ui.header("briefing_page"):
         return
-    months = data.monthly_progress()
-    if months.empty:
+    db = data.warehouse_path()
+    months = briefing.available_months(db)
+    if not months:
         return
-    labels = [pd.Timestamp(m).strftime("%m/%Y") for m in months["month"]]
-    chosen = st.selectbox(t("month_pick"), list(range(len(labels))), index=len(labels) - 1,
-                          format_func=lambda i: labels[i], key="briefing_month")
-    row = months.iloc[chosen]
-    prev = months.iloc[chosen - 1] if chosen > 0 else None
-    cols = st.columns(4)
-    for col, key, field, fmt in (
-        (cols[0], "handed_this_month", "devices_handed_over", number),
-        (cols[1], "handed_cumulative", "cum_devices_handed_over", number),
-        (cols[2], "supported_this_month", "students_supported_new", number),
-        (cols[3], "cash_this_month", "cash_received_vnd", money_short),
-    ):
-        col.metric(t(key), fmt(row[field]),
-                   delta=_delta(row[field], None if prev is None else prev[field], fmt))
+    month = st.selectbox(t("month_pick"), months, index=len(months) - 1, format_func=briefing.month_label,
+                         key="briefing_month")
+    pack = briefing.month_figures(db, month)
+    now, before = pack["figures"], pack["previous"]
+    for i, (key, field, fmt) in enumerate(CARDS):
+        if i % 3 == 0:
+            cols = st.columns(3)
+        cols[i % 3].metric(t(key), fmt(now[field]), delta=_delta(now[field], before[field], fmt),
+                           delta_color="inverse" if field == "students_remaining" else "normal")
+    for line in briefing.pending_corrections(db, month):
+        st.warning(line)
     k = data.kpis()
-    st.caption(f"{t('pct_covered')}: {percent(k['pct_covered'])} · {t('remaining')}: {number(k['students_remaining'])}")
     st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(k["dq_issue_count"])))
-    try:
-        from warehouse import briefing
-    except ImportError:
-        return
-    month = pd.Timestamp(row["month"]).strftime("%Y-%m")
-    if st.button(t("download_xlsx") + " / PDF", key="build_pack"):
-        import tempfile
-        from pathlib import Path
-
+    if st.button(t("build_pack"), key="build_pack"):
         out = Path(tempfile.mkdtemp(prefix="briefing-"))
-        xlsx, pdf = briefing.build_pack(data.warehouse_path(), month, out)
+        xlsx, pdf = briefing.build_pack(db, month, out)
         left, right = st.columns(2)
         left.download_button("Excel", xlsx.read_bytes(), xlsx.name, key="dl_xlsx")
-        right.download_button("PDF", pdf.read_bytes(), pdf.name, key="dl_pdf")
+        right.download_button("PDF", pdf.read_bytes(), pdf.name, key="dl_pdf", mime="application/pdf")
 
 
 render()
