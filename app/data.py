@@ -181,3 +181,10 @@ def month_change() -> dict | None:
     """The latest month's figures as of its last day and the previous month's (the briefing's own numbers)."""
     ident = identity()
     return None if ident is None else _month_change(ident)
+
+
+def province() -> str:
+    """The province name(s) of the districts in scope, for report titles."""
+    names = query("SELECT DISTINCT d.province_name FROM raw.districts AS d JOIN marts.coverage_by_district AS c "
+                  "USING (district_code) ORDER BY 1")["province_name"]
+    return ", ".join(names)

@@ -131,6 +131,8 @@ LABELS: dict[str, dict[str, str]] = {
     "refresh_log_title": {"vi": "Nhật ký làm mới dữ liệu", "en": "Refresh log"},
     "build_pack": {"vi": "Tạo bộ báo cáo (Excel, PDF) — ghi nhận số liệu đã công bố",
                    "en": "Build the pack (Excel, PDF) — records the figures as published"},
+    "allocation_xlsx_title": {"vi": "ĐỀ XUẤT PHÂN BỔ {n} THIẾT BỊ — Chương trình \"Sóng và máy tính cho em\"",
+                              "en": "PROPOSED ALLOCATION OF {n} DEVICES — \"Signal and computers for the kids\""},
     "dq_caveat": {
         "vi": "Chất lượng dữ liệu: {rejected} dòng bị loại, {issues} vấn đề cần xử lý.",
         "en": "Data quality: {rejected} rows rejected, {issues} issues to resolve.",

@@ -187,18 +187,39 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def downloads(frame: pd.DataFrame, name: str) -> None:
-    """CSV and XLSX of exactly the frame shown, with formula-looking cells neutralised."""
+def downloads(frame: pd.DataFrame, name: str, title: str | None = None) -> None:
+    """CSV and XLSX of exactly the frame shown, with formula-looking cells neutralised.
+
+    With a title, the XLSX follows the press pack's report template: a title row, the province and the
+    as-of date, then the table with a frozen header, numbers as numbers and fitted column widths.
+    """
     safe = frame.map(safe_cell)
     left, right = st.columns(2)
     left.download_button(t("download_csv"), safe.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv",
                          "text/csv", key=f"csv_{name}")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        safe.to_excel(writer, index=False, sheet_name=name[:31])
-        writer.sheets[name[:31]].freeze_panes(1, 0)
-    right.download_button(t("download_xlsx"), buffer.getvalue(), f"{name}.xlsx",
+    right.download_button(t("download_xlsx"), xlsx_bytes(safe, name, title), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}")
+
+
+def xlsx_bytes(frame: pd.DataFrame, name: str, title: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    top = 3 if title else 0
+    sheet_name = name[:31]
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet_name, startrow=top)
+        sheet = writer.sheets[sheet_name]
+        book = writer.book
+        if title:
+            stamp = t("as_of", date=day(data.kpis()["as_of"]), time=clock(data.refreshed_at()))
+            sheet.write_string(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
+            sheet.write_string(1, 0, f"{data.province()} · {stamp}")
+        sheet.freeze_panes(top + 1, 0)
+        numbers = book.add_format({"num_format": "#,##0"})
+        for i, column in enumerate(frame.columns):
+            width = min(max(len(str(column)), *(len(str(v)) for v in frame[column].head(200)), 8) + 2, 50)
+            is_number = pd.api.types.is_numeric_dtype(frame[column])
+            sheet.set_column(i, i, width, numbers if is_number else None)
+    return buffer.getvalue()
 
 
 def plot_layout(fig, height: int = 380):

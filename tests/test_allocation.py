@@ -75,3 +75,25 @@ def test_allocation_page_what_if(monkeypatch: pytest.MonkeyPatch, fixture_db: Pa
     assert list(table["devices_proposed"]) == [1, 1, 0, 1]  # G1, B (643) · H waits · F (644)
     text = " ".join(e.value.to_csv() for e in at.dataframe)
     assert "Vũ Thị Phương" not in text and "004444444444" not in text
+
+
+def test_allocation_xlsx_follows_the_report_template(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    import io
+
+    import openpyxl
+
+    from app import ui
+
+    monkeypatch.setenv("SVMT_DB", str(fixture_db))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/phan_bo.py").run()
+    frame = at.dataframe[0].value
+    book = openpyxl.load_workbook(io.BytesIO(ui.xlsx_bytes(frame, "de_xuat", "ĐỀ XUẤT PHÂN BỔ 1 THIẾT BỊ")))
+    sheet = book.active
+    assert sheet["A1"].value == "ĐỀ XUẤT PHÂN BỔ 1 THIẾT BỊ"
+    assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Dữ liệu tính đến 15/01/2023")
+    assert sheet.freeze_panes == "A5"
+    header = [c.value for c in sheet[4]]
+    assert header[:2] == ["district_code", "district_name"]
+    proposed = [row[header.index("devices_proposed")].value for row in sheet.iter_rows(min_row=5)]
+    assert proposed == [1, 0, 0, 0] and all(isinstance(v, int) for v in proposed)

@@ -46,7 +46,7 @@ def render() -> None:
     shown = proposal.assign(priority_tier=proposal["priority_tier"].map(ui.label),
                             school_level=proposal["school_level"].map(ui.label))
     st.dataframe(shown, hide_index=True, width="stretch")
-    ui.downloads(shown, "de_xuat_phan_bo_dia_ban")
+    ui.downloads(shown, "de_xuat_phan_bo_dia_ban", t("allocation_xlsx_title", n=number(n)))
     schools = data.query("""
         SELECT q.district_code, q.school_code, any_value(s.school_name) AS school_name, q.priority_tier,
                count(*) AS students_remaining, count(*) FILTER (WHERE q.queue_position <= ?) AS devices_proposed
@@ -55,7 +55,7 @@ def render() -> None:
         GROUP BY q.district_code, q.school_code, q.priority_tier ORDER BY 1, 2, 4""", (n,))
     st.subheader(t("by_school"))
     st.dataframe(schools, hide_index=True, width="stretch")
-    ui.downloads(schools, "de_xuat_phan_bo_truong")
+    ui.downloads(schools, "de_xuat_phan_bo_truong", t("allocation_xlsx_title", n=number(n)))
 
 
 render()
