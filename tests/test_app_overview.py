@@ -24,13 +24,13 @@ def test_overview_vietnamese(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) 
     assert {m.label: m.value for m in at.metric} == {
         "Học sinh cần hỗ trợ": "9", "Đã được hỗ trợ": "4", "Còn chờ hỗ trợ": "4",
         "Tỷ lệ đáp ứng nhu cầu": "55,6 %",          # (9 − 4) / 9
-        "Thiết bị nhận / đã trao": "4 / 7", "Tiền mặt đã nhận": "21 triệu ₫", "Quy đổi ra thiết bị": "8",
+        "Thiết bị đã nhận": "4", "Thiết bị đã trao": "7", "Tiền mặt đã nhận": "21 triệu ₫", "Quy đổi ra thiết bị": "8",
         "Điểm lõm sóng đã phủ": "1 / 4", "Trường chưa có Internet": "2",
     }
     # Changes since the previous month's end (02/2023 vs 01/2023: only H7, outside the need list, happened).
     deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["Đã được hỗ trợ"] == "so với tháng trước: +0"
-    assert deltas["Thiết bị nhận / đã trao"] == "tháng 02/2023: +1"
+    assert deltas["Đã được hỗ trợ"] == "+0 so với tháng trước"
+    assert deltas["Thiết bị đã trao"] == "+1 trong tháng 02/2023"
     captions = [c.value for c in at.caption]
     assert captions[0].startswith("Dữ liệu tính đến 15/01/2023")
     assert "13 dòng bị loại, 11 vấn đề" in captions[-1]

@@ -60,7 +60,7 @@ def test_tier_filter_from_the_url(monkeypatch: pytest.MonkeyPatch, fixture_db: P
 
 def test_resources_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _page(monkeypatch, fixture_db, "nguon_luc")
-    assert [m.value for m in at.metric] == ["21 triệu ₫", "20 triệu ₫", "4 / 7", "50"]
+    assert [m.value for m in at.metric] == ["21 triệu ₫", "20 triệu ₫", "4", "50"]
     roll = at.dataframe[0].value
     assert roll.iloc[0]["donor_name"] == "Công ty TNHH Alpha" and roll.iloc[0]["cash_received_vnd"] == 15_000_000
 
@@ -96,7 +96,7 @@ def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_pa
     assert [m.value for m in at.metric] == ["1", "7", "0", "0 ₫", "4", "55,6 %"]
     at.selectbox(key="briefing_month").set_value("2022-11").run()
     assert [m.value for m in at.metric][:4] == ["2", "6", "1", "6 triệu ₫"]  # H3, H5 · I supported · DN6+DN7
-    assert [m.delta for m in at.metric][:2] == ["−1", "+2"]
+    assert [m.delta for m in at.metric][:2] == ["-1", "+2"]
     at.button(key="build_pack").click().run()
     assert not at.exception
     assert len(at.get("download_button")) == 2

@@ -26,7 +26,7 @@ CARDS = (("handed_this_month", "devices_handed_over", number),
 
 def _delta(now: float, before: float, fmt) -> str:
     diff = now - before
-    return ("+" if diff >= 0 else "−") + fmt(abs(diff))
+    return ("+" if diff >= 0 else "-") + fmt(abs(diff))  # an ASCII sign gives Streamlit the arrow's direction
 
 
 def render() -> None:

@@ -16,7 +16,8 @@ def render() -> None:
     cols = st.columns(4)
     cols[0].metric(t("cash"), money_short(k["cash_received_vnd"]))
     cols[1].metric(t("pledged"), money_short(k["cash_pledged_vnd"]))
-    cols[2].metric(t("devices"), f"{number(k['devices_received'])} / {number(k['devices_handed_over'])}")
+    cols[2].metric(t("devices_received"), number(k["devices_received"]),
+                   help=t("devices_handed") + f": {number(k['devices_handed_over'])}")
     cols[3].metric(t("data_packages"), number(k["data_packages_received"]))
 
     left, right = st.columns(2)

@@ -24,7 +24,7 @@ def render() -> None:
         if change is None:
             return None
         diff = change["now"][key] - change["before"][key]
-        return t("vs_previous", delta=("+" if diff >= 0 else "−") + fmt(abs(diff)))
+        return t("vs_previous", delta=("+" if diff >= 0 else "-") + fmt(abs(diff)))  # ASCII sign: arrow
 
     top = st.columns(4)
     top[0].metric(t("identified"), number(students["identified"]), delta=delta("students_identified"),
@@ -38,15 +38,18 @@ def render() -> None:
                   help=t("gap_to_target", gap=percent(1 - students["pct_covered"])) + " · " + t("target"))
     st.progress(min(max(float(students["pct_covered"]), 0.0), 1.0))
 
-    second = st.columns(5)
-    second[0].metric(t("devices"), f"{number(k['devices_received'])} / {number(k['devices_handed_over'])}",
+    second = st.columns(3)
+    second[0].metric(t("devices_received"), number(k["devices_received"]),
+                     help=t("failed_inspection") + f": {number(k['devices_failed_inspection'])}")
+    second[1].metric(t("devices_handed"), number(k["devices_handed_over"]),
                      delta=t("this_month", month=last["label"], n=number(last["devices_handed_over"])))
-    second[1].metric(t("cash"), money_short(k["cash_received_vnd"]),
+    second[2].metric(t("cash"), money_short(k["cash_received_vnd"]),
                      delta=t("this_month", month=last["label"], n=money_short(last["cash_received_vnd"])))
-    second[2].metric(t("device_equivalents"), number(k["device_equivalents"]))
-    second[3].metric(t("coverage"), f"{number(k['coverage_points_covered'])} / {number(k['coverage_points_total'])}")
-    second[4].metric(t("schools_no_internet"), number(k["schools_without_internet"]),
-                     help=t("of_schools", total=number(k["schools_total"])))
+    third = st.columns(3)
+    third[0].metric(t("device_equivalents"), number(k["device_equivalents"]))
+    third[1].metric(t("coverage"), f"{number(k['coverage_points_covered'])} / {number(k['coverage_points_total'])}")
+    third[2].metric(t("schools_no_internet"), number(k["schools_without_internet"]),
+                    help=t("of_schools", total=number(k["schools_total"])))
 
     left, right = st.columns(2)
     with left:
