@@ -26,7 +26,9 @@ refresh: install
 	$(BIN)/python -m warehouse refresh --source $(DEMO) --db $(DB) --as-of $(AS_OF)
 
 app: install
-	SVMT_DB=$(DB) $(BIN)/streamlit run app/main.py --server.headless true --server.port 8501
+	@echo "Đăng nhập / sign in (demo users, config/users.demo.yaml): lanhdao / lanhdao-demo (lãnh đạo),"
+	@echo "  phantich / phantich-demo (phân tích), canbo / canbo-demo (cán bộ dữ liệu) — http://localhost:8501"
+	SVMT_DB=$(DB) $(BIN)/streamlit run app/main.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
 
 demo: data refresh app
 

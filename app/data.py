@@ -19,6 +19,10 @@ import streamlit as st
 REPO = Path(__file__).resolve().parent.parent
 
 
+REQUIRED_TABLES = {"marts.program_kpis", "marts.allocation_stock", "marts.coverage_points", "meta.refresh_log",
+                   "dq.expectation_results", "dq.issues"}
+
+
 def warehouse_path() -> Path:
     path = Path(os.environ.get("SVMT_DB", "warehouse/svmt.duckdb"))
     return path if path.is_absolute() else REPO / path
@@ -68,7 +72,8 @@ def status() -> str:
         tables = query("SELECT table_schema || '.' || table_name AS t FROM information_schema.tables")
     except duckdb.Error:
         return "empty"
-    return "ok" if "marts.program_kpis" in set(tables["t"]) else "empty"
+    # A warehouse built by an older version lacks newer tables: ask for a refresh instead of failing a page.
+    return "ok" if REQUIRED_TABLES <= set(tables["t"]) else "empty"
 
 
 def kpis() -> pd.Series:

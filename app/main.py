@@ -9,7 +9,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run app/main.py` from the repo root
 
-from app import ui  # noqa: E402
+from app import auth, ui  # noqa: E402
 from app.i18n import LANGS, lang, t  # noqa: E402
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/signal_cellular_alt:", layout="wide")
@@ -20,6 +20,9 @@ choice = st.sidebar.radio(t("language"), LANGS, index=LANGS.index(lang()), forma
 if choice != lang():
     st.query_params["lang"] = choice
     st.rerun()
+
+if not auth.sign_in():
+    st.stop()
 
 PAGES = Path(__file__).resolve().parent / "pages"
 # (file, title label, Material icon, address of SPEC §3)
@@ -36,6 +39,7 @@ PAGE_SPECS = [
 navigation = st.navigation([
     st.Page(PAGES / file, title=t(title), icon=f":material/{icon}:", url_path=address, default=not address)
     for file, title, icon, address in PAGE_SPECS
+    if auth.allowed(title)  # pages refuse other roles themselves too (ui.header → auth.require)
 ])
 ui.filter_bar()
 navigation.run()

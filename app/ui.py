@@ -135,7 +135,12 @@ def current() -> Filters:
 
 
 def header(title_key: str) -> bool:
-    """Page title and the data stamp; False (after a friendly message) when there is no warehouse yet."""
+    """Page title and the data stamp; False (after a message) for a role that may not see the page or when
+    there is no warehouse yet."""
+    from app import auth
+
+    if not auth.require(title_key):
+        return False
     if data.status() != "ok":
         st.title(t("app_title"))
         st.warning(t("no_warehouse_title"))

@@ -36,3 +36,16 @@ def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("refresh", "--source", str(FIXTURE), "--db", str(db), "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
     return db
+
+
+APP = str(REPO / "app" / "main.py")
+
+
+def app_as(role: str = "phan_tich"):
+    """The real app in AppTest, signed in with a role (as streamlit-authenticator leaves the session)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {"authentication_status": True, "username": role, "name": role, "roles": [role]}.items():
+        at.session_state[key] = value
+    return at

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import AS_OF, FIXTURE, query, run_cli
+from tests.conftest import AS_OF, FIXTURE, app_as, query, run_cli
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 
@@ -65,7 +64,7 @@ def test_rules_hold_on_the_demo_province(tmp_path: Path) -> None:
 
 def test_allocation_page_what_if(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     monkeypatch.setenv("SVMT_DB", str(fixture_db))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_as("phan_tich").run()
     at.switch_page("pages/phan_bo.py").run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["1", "0", "6 triệu ₫", "4", "1"]
@@ -85,7 +84,7 @@ def test_allocation_xlsx_follows_the_report_template(monkeypatch: pytest.MonkeyP
     from app import ui
 
     monkeypatch.setenv("SVMT_DB", str(fixture_db))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = app_as("phan_tich").run()
     at.switch_page("pages/phan_bo.py").run()
     frame = at.dataframe[0].value
     book = openpyxl.load_workbook(io.BytesIO(ui.xlsx_bytes(frame, "de_xuat", "ĐỀ XUẤT PHÂN BỔ 1 THIẾT BỊ")))

@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import app_as
+
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 LEADER_PAGES = ["overview", "dia_ban", "phu_song", "bao_cao_thang"]
 PERSONAL = ("Nguyễn Văn An", "001234567890", "Phạm Thị Dung", "Lý Thị Ngoài", "2010-05-01", "01/05/2010")
 
 
-def _page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, **query: str) -> AppTest:
+def _page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, role: str = "phan_tich", **query: str) -> AppTest:
     monkeypatch.setenv("SVMT_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = app_as(role)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

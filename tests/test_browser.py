@@ -54,14 +54,25 @@ def server(fixture_db: Path) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
+def _sign_in(page, user: str, password: str) -> None:
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_selector("text=Học sinh cần hỗ trợ", timeout=30_000)
+
+
 def test_every_address_renders_without_exception(server: str) -> None:
     assert Path(CHROMIUM).exists(), "Debian's chromium is required (.ci/run installs it)"
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+        page.goto(f"{server}/")
+        page.wait_for_selector("input", timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "dang-nhap.png"))
+        _sign_in(page, "canbo", "canbo-demo")
         for address in ADDRESSES:
-            page.goto(f"{server}/{address}")
+            page.goto(f"{server}/{address}")  # a new page load: the sign-in cookie keeps the session
             page.wait_for_selector("h1", timeout=30_000)
             page.wait_for_timeout(1500)  # let the charts draw
             assert page.locator("[data-testid='stException']").count() == 0, address
@@ -75,4 +86,26 @@ def test_every_address_renders_without_exception(server: str) -> None:
         page.wait_for_selector("h1", timeout=30_000)
         page.wait_for_timeout(1000)
         assert "55,6 %" in page.inner_text("body")
+        page.get_by_role("button", name="Đăng xuất").click()
+        page.wait_for_selector("text=Mật khẩu", timeout=30_000)
+        page.reload()
+        page.wait_for_selector("input", timeout=30_000)
+        page.wait_for_timeout(1500)
+        assert "55,6 %" not in page.inner_text("body")  # signed out stays signed out after a reload
+        browser.close()
+
+
+def test_leader_cannot_open_analyst_pages(server: str) -> None:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{server}/")
+        page.wait_for_selector("input", timeout=30_000)
+        _sign_in(page, "lanhdao", "lanhdao-demo")
+        page.goto(f"{server}/chat-luong-du-lieu")
+        page.wait_for_selector("h1", timeout=30_000)
+        page.wait_for_timeout(1500)
+        body = page.inner_text("body")
+        assert "Vấn đề theo loại" not in body and "Kết quả kiểm tra" not in body
+        assert page.locator("[data-testid='stDataFrame']").count() == 0
         browser.close()

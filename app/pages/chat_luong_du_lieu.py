@@ -1,6 +1,6 @@
 """Chất lượng dữ liệu — issues by type with their rows, rejected rows, expectation results, freshness.
 
-Names and IDs of children are masked here (`Nguyễn T. T. H.`, `0012****5678`).
+Names and IDs of children are masked here (`Nguyễn T. T. H.`, `0012****5678`) except for data officers.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from app import data, ui
+from app import auth, data, ui
 from app.i18n import clock, day, number, t
 
 PERSONAL = {"full_name": ui.mask_name, "student_id": ui.mask_id, "date_of_birth": lambda _v: "**/**/****"}
@@ -44,12 +44,14 @@ def render() -> None:
     types = sorted(issues["issue_type"].unique())
     chosen = st.multiselect(t("issue_type"), types, default=[], key="dq_types", placeholder=t("all"))
     shown = issues[issues["issue_type"].isin(chosen)] if chosen else issues
-    shown = shown.assign(record_key=shown["record_key"].map(ui.mask_student_key))
+    personal = auth.sees_personal_data()
+    if not personal:
+        shown = shown.assign(record_key=shown["record_key"].map(ui.mask_student_key))
     st.dataframe(shown, hide_index=True, width="stretch")
 
     st.subheader(t("rejected_title"))
     masked = rejected.copy()
-    for column, mask in PERSONAL.items():
+    for column, mask in ({} if personal else PERSONAL).items():
         rows = masked["column_name"] == column
         masked.loc[rows, "value"] = masked.loc[rows, "value"].map(mask)
     st.dataframe(masked.drop(columns=["reason_code"]), hide_index=True, width="stretch")

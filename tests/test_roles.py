@@ -1,0 +1,80 @@
+"""Issue 8 (part): sign-in and roles. Leaders see aggregates only, analysts also explore (no names), data officers
+see the data-quality page unmasked. A page a role may not see is refused, even by its address."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP, app_as
+
+
+@pytest.fixture(autouse=True)
+def _warehouse(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    monkeypatch.setenv("SVMT_DB", str(fixture_db))
+
+
+def test_not_signed_in_sees_only_the_form() -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert not at.metric and not at.dataframe
+    assert [ti.label for ti in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+    assert "lanhdao / lanhdao-demo" in at.info[0].value
+
+
+def test_sign_in_with_the_form_and_a_wrong_password() -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input[0].input("lanhdao")
+    at.text_input[1].input("sai-mat-khau")
+    at.button[0].click().run()
+    assert at.error[0].value == "Sai tên đăng nhập hoặc mật khẩu" and not at.metric
+    at.text_input[0].input("lanhdao")
+    at.text_input[1].input("lanhdao-demo")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state["roles"] == ["lanh_dao"]
+    assert at.metric[0].value == "9"
+
+
+@pytest.mark.parametrize("page", ["kham_pha", "phan_bo", "chat_luong_du_lieu"])
+def test_leader_navigation_lacks_analyst_pages(page: str) -> None:
+    at = app_as("lanh_dao").run()
+    assert not at.exception
+    served = True
+    try:
+        at.switch_page(f"pages/{page}.py").run()
+    except ValueError:  # AppTest: the page is not part of this session's navigation
+        served = False
+    assert not served or (not at.dataframe and at.error), "a refused page must not show data"
+
+
+@pytest.mark.parametrize("page", ["kham_pha", "phan_bo", "chat_luong_du_lieu"])
+def test_page_script_refuses_a_leader_by_itself(page: str) -> None:
+    """Defence in depth: run the page's own script as a leader — it refuses, whatever the navigation did."""
+    at = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)
+    at.session_state["authentication_status"] = True
+    at.session_state["roles"] = ["lanh_dao"]
+    at.run()
+    assert not at.exception
+    assert at.error[0].value == "Vai trò Lãnh đạo không được xem trang này."
+    assert not at.dataframe and not at.metric
+    analyst = AppTest.from_file(str(Path(APP).parent / "pages" / f"{page}.py"), default_timeout=60)
+    analyst.session_state["authentication_status"] = True
+    analyst.session_state["roles"] = ["phan_tich"]
+    analyst.run()
+    assert not analyst.error and analyst.dataframe  # the same script serves an analyst
+
+
+def test_data_officer_sees_unmasked_rows_analyst_does_not() -> None:
+    officer = app_as("can_bo_du_lieu").run()
+    officer.switch_page("pages/chat_luong_du_lieu.py").run()
+    keys = set(officer.dataframe[0].value["record_key"])
+    assert "ID:002222222222" in keys
+    rejected = officer.dataframe[1].value
+    assert "31/02/2010" in set(rejected["value"])  # the date of birth as written
+    analyst = app_as("phan_tich").run()
+    analyst.switch_page("pages/chat_luong_du_lieu.py").run()
+    assert "ID:0022****2222" in set(analyst.dataframe[0].value["record_key"])
+    assert "31/02/2010" not in set(analyst.dataframe[1].value["value"])
