@@ -78,3 +78,19 @@ def test_data_officer_sees_unmasked_rows_analyst_does_not() -> None:
     analyst.switch_page("pages/chat_luong_du_lieu.py").run()
     assert "ID:0022****2222" in set(analyst.dataframe[0].value["record_key"])
     assert "31/02/2010" not in set(analyst.dataframe[1].value["value"])
+
+
+@pytest.mark.parametrize("evil", ["643') OR 1=1 --", "'; DROP TABLE marts.program_kpis; --", "1,2 UNION SELECT 1",
+                                  "\u202e643"])
+def test_malicious_filter_values_in_the_url_are_ignored(evil: str, fixture_db: Path) -> None:
+    """URL filters are matched against the known codes (a whitelist) and passed as bound parameters."""
+    from tests.conftest import query
+
+    at = app_as("phan_tich")
+    at.query_params["d"] = evil
+    at.query_params["t"] = evil
+    at.query_params["l"] = evil
+    at.run()
+    assert not at.exception
+    assert at.metric[0].value == "9"  # no filter applied: the whole province
+    assert query(fixture_db, "SELECT students_identified FROM marts.program_kpis") == [(9,)]
