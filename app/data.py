@@ -193,3 +193,43 @@ def province() -> str:
     names = query("SELECT DISTINCT d.province_name FROM raw.districts AS d JOIN marts.coverage_by_district AS c "
                   "USING (district_code) ORDER BY 1")["province_name"]
     return ", ".join(names)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _briefing_month(ident: Identity, month: str) -> dict:
+    from warehouse import briefing
+
+    return briefing.month_figures(Path(ident.path), month)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _briefing_corrections(ident: Identity, month: str, store_mtime: int) -> list[str]:
+    from warehouse import briefing
+
+    return briefing.pending_corrections(Path(ident.path), month)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _briefing_months(ident: Identity) -> list[str]:
+    from warehouse import briefing
+
+    return briefing.available_months(Path(ident.path))
+
+
+def briefing_months() -> list[str]:
+    ident = identity()
+    return [] if ident is None else _briefing_months(ident)
+
+
+def briefing_month(month: str) -> dict:
+    """The press pack's figures for a month (cached per warehouse file)."""
+    return _briefing_month(identity(), month)
+
+
+def briefing_corrections(month: str) -> list[str]:
+    """Corrections to published figures (cached per warehouse file and per state of the published store)."""
+    from warehouse import briefing
+
+    store = briefing.published_store(warehouse_path())
+    mtime = store.stat().st_mtime_ns if store.exists() else 0
+    return _briefing_corrections(identity(), month, mtime)

@@ -17,7 +17,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
-PAGES = ["overview", "dia_ban", "nguon_luc", "phu_song", "chat_luong_du_lieu", "bao_cao_thang", "kham_pha"]
+PAGES = ["overview", "dia_ban", "nguon_luc", "phu_song", "chat_luong_du_lieu", "bao_cao_thang", "kham_pha", "phan_bo"]
 
 
 def measure(page: str) -> tuple[float, float]:

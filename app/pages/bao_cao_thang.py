@@ -33,19 +33,19 @@ def render() -> None:
     if not ui.header("briefing_page"):
         return
     db = data.warehouse_path()
-    months = briefing.available_months(db)
+    months = data.briefing_months()
     if not months:
         return
     month = st.selectbox(t("month_pick"), months, index=len(months) - 1, format_func=briefing.month_label,
                          key="briefing_month")
-    pack = briefing.month_figures(db, month)
+    pack = data.briefing_month(month)
     now, before = pack["figures"], pack["previous"]
     for i, (key, field, fmt) in enumerate(CARDS):
         if i % 3 == 0:
             cols = st.columns(3)
         cols[i % 3].metric(t(key), fmt(now[field]), delta=_delta(now[field], before[field], fmt),
                            delta_color="inverse" if field == "students_remaining" else "normal")
-    for line in briefing.pending_corrections(db, month):
+    for line in data.briefing_corrections(month):
         st.warning(line)
     k = data.kpis()
     st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(k["dq_issue_count"])))
