@@ -46,7 +46,7 @@ clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs $(DB)
 
 bench: install
-	$(BIN)/python -m bench.read_speed --copies $(or $(COPIES),1)
+	$(BIN)/python -m bench.refresh_scale --fraction $(or $(FRACTION),1) && $(BIN)/python -m bench.read_speed --copies $(or $(COPIES),1)
 
 bench-app: install
 	$(BIN)/python -m bench.app_speed --db $(DB)

@@ -8,6 +8,7 @@ load through the real ingest with only its planted rows rejected.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from pathlib import Path
 
@@ -137,9 +138,122 @@ def test_loads_through_ingest_with_only_planted_rejections(demo: tuple[Path, dic
     assert 1 <= unknown <= 10
 
 
-def test_national_scale_is_not_there_yet(tmp_path: Path) -> None:
-    with pytest.raises(NotImplementedError):
-        generate(tmp_path, scale="national")
+# --- national scale (at 1% of its row counts: the same code, the same files, fast) ------------------
+
+NATIONAL_ROUNDS = ("2021-H1", "2021-H2", "2022-H1", "2022-H2", "2023-H1")
+# the published 2021 figures: 2.215.863 students in need, 570.051 poor, 467.314 near-poor, the rest other
+PUBLISHED_2021 = {"ngheo": 570_051 / 2_215_863, "can_ngheo": 467_314 / 2_215_863,
+                  "other": 1_178_498 / 2_215_863}
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("national")
+    return out, generate(out, scale="national", seed=1, fraction=0.01)
+
+
+def _provinces() -> list[str]:
+    return sorted(set(pl.read_csv(districts_csv_path(), infer_schema=False)["province_code"]))
+
+
+def test_national_same_seed_gives_identical_bytes(national: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
+    first, counts = national
+    assert generate(tmp_path, scale="national", seed=1, fraction=0.01) == counts
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    for name in names:
+        assert (first / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_national_files_per_province(national: tuple[Path, dict[str, int]]) -> None:
+    folder, _ = national
+    provinces = _provinces()
+    assert len(provinces) == 63
+    names = sorted(p.name for p in folder.iterdir())
+    assert {f"survey_{r}_{p}.csv" for r in NATIONAL_ROUNDS for p in provinces} == {
+        n for n in names if n.startswith("survey_")}  # 315 files
+    assert {f"schools_{p}.csv" for p in provinces} == {n for n in names if n.startswith("schools")}
+    for kind in ("donations", "handovers"):  # at 1% a small city may have no handover yet
+        per_province = {n.split("_")[1] for n in names if n.startswith(kind)}
+        assert per_province <= set(provinces) and len(per_province) >= 60, kind
+        assert all(re.fullmatch(rf"{kind}_\d\d_202[123](_dieu_chinh)?\.csv", n) for n in names if n.startswith(kind))
+    assert all(kind_of_file(n) for n in names)
+    # every file holds its own province's rows
+    for name in names:
+        frame = _read(folder / name)
+        parts = name.removesuffix(".csv").split("_")
+        prov = parts[2] if name.startswith("survey_") else parts[1]  # survey_2021-H1_66, handovers_66_2022
+        assert frame.height, name
+        kind = kind_of_file(name)
+        if kind in ("schools", "survey", "handovers"):
+            assert frame["school_code"].str.starts_with(prov).all(), name
+        elif kind == "donations":
+            assert frame["donation_id"].str.starts_with(f"UH-{prov}-").all(), name
+        header = next(csv.reader([(folder / name).read_text(encoding="utf-8").split("\n", 1)[0]]))
+        assert header == [c.name for c in CONTRACT[kind].columns], name
+
+
+def test_national_every_province_and_district(national: tuple[Path, dict[str, int]]) -> None:
+    folder, counts = national
+    ref = pl.read_csv(districts_csv_path(), infer_schema=False)
+    schools = _kind_frame(folder, "schools")
+    assert set(schools["district_code"]) == set(ref["district_code"]) - {"498"}  # Hoàng Sa: nobody lives there
+    assert schools["school_code"].str.slice(0, 2).n_unique() == 63
+    survey = _kind_frame(folder, "survey")
+    assert survey["school_code"].str.slice(0, 2).n_unique() == 63
+    assert set(survey["survey_round"]) == set(NATIONAL_ROUNDS)
+    # 1% of ~45.000 schools (at least 8 a district), 3.100.000 survey rows, 500.000 handovers,
+    # 100.000 donations, 2.000 coverage points
+    for kind, (low, high) in {"schools": (5_600, 6_000), "survey": (29_000, 33_000), "handovers": (4_300, 5_300),
+                              "donations": (950, 1_100), "coverage": (20, 26)}.items():
+        assert low <= counts[kind] <= high, (kind, counts[kind])
+
+
+def test_national_proportions(national: tuple[Path, dict[str, int]]) -> None:
+    folder, _ = national
+    survey = _kind_frame(folder, "survey")
+    y2021 = survey.filter(pl.col("survey_round").str.starts_with("2021"))["household_status"]
+    share = {"ngheo": (y2021 == "ngheo").mean(), "can_ngheo": (y2021 == "can_ngheo").mean(),
+             "other": y2021.is_in(["kho_khan_covid", "khac"]).mean()}
+    for key, target in PUBLISHED_2021.items():
+        assert abs(share[key] - target) < .015, (key, share[key], target)
+    assert (survey["has_device"] == "false").mean() > .5
+    ids = survey["student_id"].drop_nulls()
+    assert ids.str.contains(r"^0\d{11}$").all()
+    # one ID, one child (IDs are drawn distinct nationally): never two birth dates for one ID
+    valid = survey.filter(pl.col("student_id").is_not_null() & pl.col("date_of_birth").str.contains(r"^\d{4}-"))
+    assert valid.group_by("student_id").agg(pl.col("date_of_birth").n_unique())["date_of_birth"].max() == 1
+    # minority names as written in their region
+    names = survey.with_columns(pl.col("school_code").str.slice(0, 2).alias("p"))
+    assert names.filter(pl.col("p") == "02")["full_name"].str.contains(r"^(Giàng|Vàng|Sùng|Thào) ").any()
+    assert names.filter(pl.col("p") == "94")["full_name"].str.starts_with("Thạch ").any()
+
+
+def test_national_loads_with_every_planted_problem(national: tuple[Path, dict[str, int]]) -> None:
+    folder, counts = national
+    con = duckdb.connect()
+    report = load_folder(con, folder, progress=lambda _: None)
+    assert .002 <= sum(report.rejected.values()) / sum(counts.values()) <= .01
+    late = con.execute("""SELECT count(*) FROM raw.handovers h JOIN raw.donations d USING (donation_id)
+                          WHERE d.form <> 'thiet_bi' OR d.status <> 'da_nhan' OR h.handed_on < d.received_on
+                          """).fetchall()[0][0]
+    assert late == 0
+    # handovers name their own province's donations (the planted mistypes and the reserve aside)
+    foreign = con.execute("""SELECT count(*) FROM raw.handovers h JOIN raw.donations d USING (donation_id)
+                             WHERE substr(h.school_code, 1, 2) <> substr(d.donation_id, 4, 2)""").fetchall()[0][0]
+    assert foreign <= 60
+    # the corrections file of a province sorts after its other donation files, so its rows win
+    names = sorted(p.name for p in folder.iterdir() if p.name.startswith("donations_"))
+    for name in (n for n in names if n.endswith("_dieu_chinh.csv")):
+        own = [n for n in names if n.startswith(name[:len("donations_66_")])]
+        assert own[-1] == name, own
+
+
+def test_fraction_is_checked(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        generate(tmp_path, scale="national", fraction=0)
+    with pytest.raises(ValueError):
+        generate(tmp_path, scale="county")
 
 
 def test_builtin_district_reference() -> None:

@@ -13,14 +13,18 @@ It also carries the problems the data-quality page exists for, at low realistic 
 must be rejected.
 
 Everything is drawn from one `numpy.random.Generator` in a fixed order and built with numpy / polars
-arrays (no per-row Python loops), so one seed gives byte-identical files and the same code can
-grow to national scale.
+arrays (no per-row Python loops), so one seed gives byte-identical files and the same code
+grows to national scale: `scale="national"` runs it over the 63 provinces and their districts
+(profiles drawn around PROVINCE_PROFILE), five rounds from 2021-H1 with the published 2021 mix of
+poor / near-poor / other, ~45.000 schools, ~3.100.000 survey rows, ~500.000 handovers, 100.000
+donations and 2.000 coverage points, split into files per province as the provinces send them
+(~20 s and ~4.5 GB of memory on a 2-core machine). `fraction` scales the row counts for benchmarks.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +58,16 @@ def _weights(codes: tuple[str, ...], table: dict[str, float]) -> np.ndarray:
 
 # --- time line -------------------------------------------------------------------------------------
 
+# The province's need survey: four half-year rounds from the program's launch (September 2021).
 ROUNDS = ("2021-H2", "2022-H1", "2022-H2", "2023-H1")
-ROUND_START = np.array(["2021-09-13", "2022-02-14", "2022-09-12", "2023-02-13"], dtype="datetime64[D]")
-ROUND_SCHOOL_YEAR = np.array([0, 0, 1, 1])  # school years from 2021-22; grades advance in September
+ROUND_START = ("2021-09-13", "2022-02-14", "2022-09-12", "2023-02-13")
+ROUND_SCHOOL_YEAR = (0, 0, 1, 1)  # school years from 2021-22; grades advance in September
+# The national roll-up starts one round earlier: the first count of spring 2021 (the published 2021
+# figures: 56 provinces, 2.215.863 students in need, of whom 570.051 poor, 467.314 near-poor and
+# 1.178.498 other), then the same four rounds.
+NATIONAL_ROUNDS = ("2021-H1", *ROUNDS)
+NATIONAL_ROUND_START = ("2021-04-12", *ROUND_START)
+NATIONAL_ROUND_SCHOOL_YEAR = (-1, *ROUND_SCHOOL_YEAR)  # 2021-H1 is in school year 2020-21
 DATA_END = np.datetime64("2023-06-30")  # nothing is dated later (the Makefile's AS_OF)
 DONATION_MONTHS = np.arange(np.datetime64("2021-09"), np.datetime64("2023-07"))  # 22 months
 # Mobilisation peaks at the launch (autumn 2021) and again at the 2022 school-year start.
@@ -73,25 +84,89 @@ DAK_LAK = {
     "651": (150, .45, .15), "652": (75, .90, .35), "653": (95, .90, .40), "654": (205, .35, .20),
     "655": (90, .40, .35), "656": (65, .90, .55), "657": (105, .30, .30),
 }
-TERTIARY = {"66": ("Trường Đại học Tây Nguyên", "Trường Cao đẳng Sư phạm Đắk Lắk")}
+TERTIARY = {"66": ("Trường Đại học Tây Nguyên", "Trường Cao đẳng Sư phạm Đắk Lắk"),
+            "01": ("Trường Đại học Sư phạm Hà Nội", "Trường Đại học Bách khoa Hà Nội"),
+            "79": ("Trường Đại học Sư phạm TP. Hồ Chí Minh", "Trường Đại học Bách khoa - ĐHQG TP. Hồ Chí Minh"),
+            "48": ("Trường Đại học Bách khoa - Đại học Đà Nẵng", "Trường Cao đẳng Sư phạm Đà Nẵng"),
+            "46": ("Trường Đại học Sư phạm - Đại học Huế", "Trường Cao đẳng Y tế Huế"),
+            "92": ("Trường Đại học Cần Thơ", "Trường Cao đẳng Y tế Cần Thơ")}
+
+# --- the nation (scale "national") -------------------------------------------------------------------
+
+# province code -> (remoteness of its rural districts 0..1, share of ethnic-minority children in need).
+# A rough picture from the 2019 census and the program reports: the northern mountains and the Central
+# Highlands are remote and largely ethnic-minority, the deltas and the big cities are not. District
+# profiles are drawn around these (towns and urban districts much less remote), see `_national_profile`.
+PROVINCE_PROFILE = {
+    "01": (.12, .01), "02": (.90, .88), "04": (.88, .94), "06": (.78, .88), "08": (.60, .54), "10": (.82, .66),
+    "11": (.92, .84), "12": (.93, .85), "14": (.85, .83), "15": (.70, .56), "17": (.62, .74), "19": (.35, .27),
+    "20": (.70, .84), "22": (.30, .12), "24": (.35, .13), "25": (.38, .16), "26": (.18, .03), "27": (.08, .01),
+    "30": (.15, .01), "31": (.12, .01), "33": (.15, .01), "34": (.18, .01), "35": (.18, .01), "36": (.20, .01),
+    "37": (.22, .03), "38": (.45, .17), "40": (.50, .15), "42": (.32, .01), "44": (.38, .03), "45": (.42, .11),
+    "46": (.30, .05), "48": (.05, .01), "49": (.45, .09), "51": (.42, .13), "52": (.32, .03), "54": (.35, .06),
+    "56": (.28, .06), "58": (.45, .24), "60": (.32, .06), "62": (.82, .54), "64": (.72, .46), "66": (.55, .30),
+    "67": (.72, .32), "68": (.52, .24), "70": (.45, .18), "72": (.25, .02), "74": (.08, .01), "75": (.20, .06),
+    "77": (.15, .02), "79": (.03, .01), "80": (.30, .01), "82": (.32, .01), "83": (.38, .01), "84": (.48, .32),
+    "86": (.32, .02), "87": (.38, .01), "89": (.42, .06), "91": (.45, .13), "92": (.15, .02), "93": (.42, .02),
+    "94": (.52, .36), "95": (.48, .08), "96": (.52, .03),
+}
+NO_SCHOOLS = ("498",)  # Huyện Hoàng Sa: nobody lives there
+# How minority children's names are written, by region (province code ≤): 0 Ê Đê / J'rai (as in Đắk
+# Lắk), 1 northern (H'Mông, Thái, Tày, Dao, Mường), 2 central (Cơ Tu, Bru - Vân Kiều, Raglai), 3 Khmer.
+NAME_STYLE_BY_CODE = ((40, 1), (60, 2), (70, 0), (99, 3))
+HMONG_FAMILY = ("Giàng", "Vàng", "Sùng", "Thào", "Lý", "Hầu", "Mùa", "Tráng", "Lầu", "Chảo", "Sình", "Vừ")
+HMONG_GIVEN_M = ("Páo", "Chứ", "Sử", "Dế", "Lử", "Tủa", "Chúa", "Pó", "Sính", "Dình", "Chu", "Sáng", "Của")
+HMONG_GIVEN_F = ("Mỷ", "Dợ", "Sua", "Mai", "Di", "Pà", "Chi", "Say", "Dính", "Ly", "Xúa", "Mang", "Sâu")
+NORTH_FAMILY = ("Lò", "Lường", "Cầm", "Quàng", "Tòng", "Nông", "Ma", "Lục", "Triệu", "Bàn", "Hà", "Hoàng",
+                "Đinh", "Bùi", "Lèo", "Mè", "Vi", "Sầm")
+CENTRAL_FAMILY = ("Alăng", "Bling", "Zơrâm", "Pơloong", "Hồ", "Pinăng", "Katơr", "Chamaléa", "Đinh", "Hồ",
+                  "Coor", "Arâl")
+KHMER_FAMILY = ("Thạch", "Sơn", "Danh", "Kim", "Lâm", "Lý", "Châu", "Kiên", "Tăng", "Dương")
+KHMER_GIVEN_M = ("Sa Rươl", "Sóc", "Sô Phanh", "Đa Ra", "Chanh Thu", "Phal", "Sóc Kha", "Rinh", "Sà Rinh",
+                 "Pho", "Sa Vuôl", "Bô Na", "Vi Sal", "Kim Sang")
+KHMER_GIVEN_F = ("Sa Rây", "Ra Ny", "Sô Phi", "Chanh Đa", "Sa Phia", "Chăn Thu", "Sô Ny", "Kim Thoa",
+                 "Pô Thi", "Sa Vân", "Mây Ly", "Sóc Thi", "Đa Ly", "Ngọc Hân")
+NORTH_HAMLETS = ("Nà Khương", "Phìn Hồ", "Hua Pan", "Tà Lùng", "Nậm Cang", "Pá Khoang", "Khau Vai", "Sủng Là",
+                 "Mường Mô", "Huổi Lếch", "Pắc Ta", "Nà Sài", "Cốc Pục", "Phiêng Luông", "Tả Phìn", "Lũng Pù",
+                 "Nậm Pồ", "Sín Chải", "Séo Lủng", "Phìn Ngan", "Hát Lìu", "Nà Hẩu")
+CENTRAL_HAMLETS = ("A Ró", "Cha Lỳ", "A Dớt", "Tà Rị", "A Tép", "Ra Ró", "Xà Ơi", "Pa Lin", "Ka Lang", "Tà Lu",
+                   "Ploong", "Bhơ Hôồng", "Ma Nới", "Tà Noong")
+KHMER_HAMLETS = ("Sóc Ruộng", "Trà Tim", "Ba Se", "Tà Pạ", "Kinh Ngang", "Ô Chum", "Phnôm Pi", "Sóc Xoài",
+                 "Bưng Sen", "Trà Sết", "Tà Ân", "Prey Chóp", "Sro Lôn")
 
 
 @dataclass(frozen=True)
 class Scale:
     """How much to generate. Every count is a target; the generator lands within a few percent."""
 
-    provinces: tuple[str, ...]
+    provinces: tuple[str, ...]  # empty: every province of the reference
     schools: int
     survey_rows: int
     handovers: int
     donations: int
     coverage_points: int
     planted: int  # how many times each planted problem occurs (at least)
+    # national: profiles synthesised for every district, files split per province (see `generate`)
+    national: bool = False
+    rounds: tuple[str, ...] = ROUNDS
+    round_start: tuple[str, ...] = ROUND_START
+    round_school_year: tuple[int, ...] = ROUND_SCHOOL_YEAR
+    entry_round: tuple[float, ...] = (.50, .22, .17, .11)  # the round in which a child is first listed
+    rows_per_child: float = 1.96  # measured: listings per child after graduation, non-reporting, drop-outs
+    # household status of a child when first listed (ngheo, can_ngheo, kho_khan_covid, khac)
+    status_mix: tuple[float, float, float, float] = (28, 21.5, 46, 4.5)  # ~26/21/45/8 in the rows
+    blank_orphan_districts: int = 3  # districts that leave covid_orphan blank unless it applies
 
 
 SCALES = {
     "province": Scale(("66",), schools=230, survey_rows=60_000, handovers=15_000, donations=1_000,
                       coverage_points=100, planted=6),
+    # 63 provinces, 704 inhabited district-level units (Hoàng Sa has no schools), 5 rounds
+    "national": Scale((), schools=45_000, survey_rows=3_100_000, handovers=485_000, donations=100_000,
+                      coverage_points=2_000, planted=60, national=True, rounds=NATIONAL_ROUNDS,
+                      round_start=NATIONAL_ROUND_START, round_school_year=NATIONAL_ROUND_SCHOOL_YEAR,
+                      entry_round=(.46, .17, .15, .13, .09), rows_per_child=2.42,
+                      status_mix=(26, 21.1, 46.7, 6.2), blank_orphan_districts=30),
 }
 
 # --- names -----------------------------------------------------------------------------------------
@@ -185,9 +260,7 @@ FORM_MIX = {t: {"tien_mat": cash, "thiet_bi": dev, "goi_cuoc": sim} for t, (cash
 SERIAL_PREFIX = {"may_tinh_xach_tay": "5CG", "may_tinh_de_ban": "CZC", "may_tinh_bang": "R52",
                  "dien_thoai_thong_minh": "35"}  # laptops/desktops/tablets: maker-style; phones: IMEI
 DEVICE_MIX = {"may_tinh_xach_tay": 30, "may_tinh_de_ban": 8, "may_tinh_bang": 37, "dien_thoai_thong_minh": 25}
-STATUS_MIX = {"ngheo": 28, "can_ngheo": 21.5, "kho_khan_covid": 46, "khac": 4.5}  # ~26/21/45/8 in the rows
 GRADE_WEIGHT = np.array([1, 1, 1, 1, 1, .95, .95, .9, .9, .55, .5, .45])  # grades 1..12
-ENTRY_ROUND = np.array([.50, .22, .17, .11])  # the round in which a child is first listed
 STAY = .82  # chance a listed child is listed again in the next round
 ID_SERIALS = 900_000  # real children's ID serials are below this; the never-surveyed ones above
 OTHER_BIRTH_PROVINCES = np.array(["038", "040", "042", "004", "020", "034", "051", "052"])  # migrants' IDs
@@ -197,22 +270,37 @@ OTHER_BIRTH_PROVINCES = np.array(["038", "040", "042", "004", "020", "034", "051
 # entry point
 # ==================================================================================================
 
-OWN_FILES = re.compile(r"^(schools|coverage|survey_\d{4}-H[12]_\d+|donations_\d{4}(_dieu_chinh)?|handovers_\d{4})"
-                       r"\.csv$")
+OWN_FILES = re.compile(r"^(schools(_\d{2})?|coverage(_\d{2})?|survey_\d{4}-H[12]_\d+"
+                       r"|donations_(\d{2}_)?\d{4}(_dieu_chinh)?|handovers_(\d{2}_)?\d{4})\.csv$")
 
 
-def generate(out_dir: Path, scale: str = "province", seed: int = 1) -> dict[str, int]:
+def scale_of(scale: str, fraction: float = 1.0) -> Scale:
+    """The named scale with its row counts multiplied by `fraction` (the benchmark's 1/8 … 1)."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)}")
+    sc = SCALES[scale]
+    if fraction == 1:
+        return sc
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction must be in (0, 1], not {fraction}")
+    return replace(sc, schools=round(sc.schools * fraction), survey_rows=round(sc.survey_rows * fraction),
+                   handovers=round(sc.handovers * fraction), donations=round(sc.donations * fraction),
+                   coverage_points=max(20, round(sc.coverage_points * fraction)),
+                   planted=max(6, round(sc.planted * fraction)))
+
+
+def generate(out_dir: Path, scale: str = "province", seed: int = 1, fraction: float = 1.0) -> dict[str, int]:
     """Write the demo source folder into `out_dir`; returns the rows written per kind.
+
+    `scale` "province" is Đắk Lắk (one file per district and round); "national" is every province
+    (one survey file per province and round, the other kinds per province and year, as the provinces
+    send them). `fraction` scales the row counts down (benchmarks, tests); the districts stay.
 
     Files this generator writes that are already in `out_dir` are replaced (and stale ones of its
     own naming removed, since `refresh` treats the folder as the whole current state); any other
     file is left alone. No districts file is written: the built-in reference is the point.
     """
-    if scale == "national":
-        raise NotImplementedError("demo-data --scale national is not implemented yet")
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)} or 'national'")
-    sc = SCALES[scale]
+    sc = scale_of(scale, fraction)
     rng = np.random.default_rng(seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -221,23 +309,38 @@ def generate(out_dir: Path, scale: str = "province", seed: int = 1) -> dict[str,
             old.unlink()
 
     districts = _districts(sc)
-    communes = _communes(districts)
+    communes = _communes(districts, sc)
     schools = _schools(districts, communes, sc, rng)
     kids = _children(districts, schools, sc, rng)
-    rows = _listing(kids, schools, districts, rng)
-    donations, units = _donations(districts, sc, rng)
+    rows = _listing(kids, schools, districts, sc, rng)
+    donations, units = _donations(districts, kids, sc, rng)
     alloc = _allocate(kids, rows, units, districts, schools, sc, rng)
-    rows = _apply_outcomes(rows, kids, alloc, rng)
+    rows = _apply_outcomes(rows, kids, alloc, sc, rng)
     people = pl.concat([kids, alloc.ghosts], how="diagonal")
-    survey = _plant_survey(_survey_frame(rows, kids, schools), schools, alloc.hand["c"], sc, rng)
+    survey = _plant_survey(_survey_frame(rows, kids, schools, sc), schools, alloc.hand["c"], sc, rng)
     coverage = _coverage(districts, communes, sc, rng)
 
-    files: list[tuple[str, str, pl.DataFrame]] = [("schools", "schools.csv", _schools_frame(schools))]
-    files += [("survey", f"survey_{rnd}_{dist}.csv", part) for (rnd, dist), part in sorted(
-        survey.partition_by(["survey_round", "_district"], as_dict=True, maintain_order=True).items())]
+    files: list[tuple[str, str, pl.DataFrame]] = []
+    if sc.national:  # one list per province and round (year) as the Sở GDĐT send them
+        files += [("schools", f"schools_{prov}.csv", part) for (prov,), part in sorted(
+            _schools_frame(schools).partition_by("province_code", as_dict=True, maintain_order=True).items())]
+        files += [("survey", f"survey_{rnd}_{prov}.csv", part.drop("_province")) for (rnd, prov), part in sorted(
+            survey.partition_by(["survey_round", "_province"], as_dict=True, maintain_order=True).items())]
+    else:  # the province: one list per district and round
+        files.append(("schools", "schools.csv", _schools_frame(schools)))
+        files += [("survey", f"survey_{rnd}_{dist}.csv", part) for (rnd, dist), part in sorted(
+            survey.partition_by(["survey_round", "_district"], as_dict=True, maintain_order=True).items())]
     files += [("donations", name, part) for name, part in _donation_files(donations, sc, rng)]
-    files += [("handovers", name, part) for name, part in _handover_files(alloc.hand, people, schools, sc, rng)]
-    files.append(("coverage", "coverage.csv", _coverage_frame(coverage, rng)))
+    files += [("handovers", name, part)
+              for name, part in _handover_files(alloc.hand, people, schools, districts, sc, rng)]
+    cov = _coverage_frame(coverage, rng)
+    if sc.national:
+        cov = cov.with_columns(pl.col("district_code").replace_strict(
+            districts["district_code"], districts["province_code"]).alias("_province"))
+        files += [("coverage", f"coverage_{prov}.csv", part) for (prov,), part in sorted(
+            cov.partition_by("_province", as_dict=True, maintain_order=True).items())]
+    else:
+        files.append(("coverage", "coverage.csv", cov))
     counts = dict.fromkeys(("schools", "survey", "donations", "handovers", "coverage"), 0)
     for kind, name, frame in files:
         counts[kind] += _write(frame, kind, out_dir / name)
@@ -305,6 +408,47 @@ def _names(rng: np.random.Generator, male: np.ndarray, ethnic: np.ndarray) -> np
     return np.where(ethnic, e_name, kinh)
 
 
+def _regional_names(rng: np.random.Generator, male: np.ndarray, ethnic: np.ndarray, style: np.ndarray,
+                    names: np.ndarray) -> np.ndarray:
+    """Minority children's names of the northern mountains (H'Mông "Giàng A Páo"; Thái, Tày, Dao, Mường
+    "Lò Văn Hùng"), the central hills ("Alăng Thị Hoa") and the Mekong Khmer ("Thạch Sa Rươl"), in place
+    of the Ê Đê-style ones `_names` gave them (style 0 keeps those)."""
+    at = np.flatnonzero(ethnic & (style > 0))
+    male, style, n = male[at], style[at], at.size
+    gm, gf = np.array(GIVEN_M), np.array(GIVEN_F)
+    given = np.where(male, gm[rng.integers(0, gm.size, n)], gf[rng.integers(0, gf.size, n)])
+    van_thi = np.where(male, "Văn ", "Thị ")
+    hmong = np.strings.add(np.strings.add(np.strings.add(_choice(rng, HMONG_FAMILY, n), " "),
+                                          np.where(male, "A ", "Thị ")),
+                           np.where(male, _choice(rng, HMONG_GIVEN_M, n), _choice(rng, HMONG_GIVEN_F, n)))
+    north = np.strings.add(np.strings.add(np.strings.add(_choice(rng, NORTH_FAMILY, n), " "), van_thi), given)
+    central = np.strings.add(np.strings.add(np.strings.add(_choice(rng, CENTRAL_FAMILY, n), " "), van_thi), given)
+    khmer = np.strings.add(np.strings.add(np.strings.add(_choice(rng, KHMER_FAMILY, n), " "),
+                                          np.where(male, "", "Thị ")),
+                           np.where(male, _choice(rng, KHMER_GIVEN_M, n), _choice(rng, KHMER_GIVEN_F, n)))
+    north = np.where(rng.random(n) < .35, hmong, north)
+    names = names.astype(f"<U{max(names.itemsize // 4, 40)}")
+    names[at] = np.select([style == 1, style == 2], [north, central], khmer)
+    return names
+
+
+def _id_serials(rng: np.random.Generator, prov: np.ndarray, csd: np.ndarray, birth_year: np.ndarray) -> np.ndarray:
+    """Serials below ID_SERIALS such that the 12-digit IDs (prov, century/sex, year, serial) are distinct.
+
+    At national scale there are more children than serials, so distinctness is per ID, not per serial:
+    draw, then redraw the later of any colliding pair until none is left (a few rounds)."""
+    head = ((prov.astype(np.int64) * 10 + csd) * 100 + birth_year % 100) * ID_SERIALS
+    serial = rng.integers(0, ID_SERIALS, prov.size)
+    for _ in range(50):
+        key = head + serial
+        order = np.argsort(key, kind="stable")
+        clash = order[1:][key[order][1:] == key[order][:-1]]
+        if not clash.size:
+            return serial
+        serial[clash] = rng.integers(0, ID_SERIALS, clash.size)
+    raise RuntimeError("could not draw distinct student IDs")
+
+
 def _unique_ints(rng: np.random.Generator, n: int, high: int) -> np.ndarray:
     """n distinct integers in [0, high), in random order."""
     return rng.choice(high, size=n, replace=False)
@@ -355,26 +499,72 @@ def _lower_prefix(name: str) -> str:
 
 def _districts(sc: Scale) -> pl.DataFrame:
     """The districts of the scale's provinces with their profile (population, remoteness, ethnic share)."""
-    ref = pl.read_csv(districts_csv_path(), infer_schema=False).filter(pl.col("province_code").is_in(sc.provinces))
-    prof = pl.DataFrame({"district_code": list(DAK_LAK), "pop": [v[0] for v in DAK_LAK.values()],
-                         "rem": [v[1] for v in DAK_LAK.values()], "ethnic": [v[2] for v in DAK_LAK.values()]},
-                        schema_overrides={"pop": pl.Float64})
-    out = ref.join(prof, on="district_code", how="left", maintain_order="left").sort("district_code")
+    ref = pl.read_csv(districts_csv_path(), infer_schema=False)
+    if sc.provinces:
+        ref = ref.filter(pl.col("province_code").is_in(sc.provinces))
+    if sc.national:
+        prof = _national_profile(ref)
+    else:
+        prof = pl.DataFrame({"district_code": list(DAK_LAK), "pop": [v[0] for v in DAK_LAK.values()],
+                             "rem": [v[1] for v in DAK_LAK.values()], "ethnic": [v[2] for v in DAK_LAK.values()]},
+                            schema_overrides={"pop": pl.Float64})
+    out = ref.join(prof, on="district_code", how="inner" if sc.national else "left",
+                   maintain_order="left").sort("district_code")
     if out["pop"].null_count():
         raise NotImplementedError("demo profiles exist for Đắk Lắk only")
+    capital = (pl.col("district_code") == pl.col("district_code").min().over("province_code") if sc.national
+               else pl.col("pop") == pl.col("pop").max().over("province_code"))  # the provincial city
+    style = pl.lit(0)
+    for last, code in reversed(NAME_STYLE_BY_CODE):
+        style = pl.when(pl.col("province_code").cast(pl.Int32) <= last).then(code).otherwise(style)
     return out.with_columns(
         pl.int_range(pl.len()).alias("d"),
         pl.col("district_name").map_elements(_short, return_dtype=pl.String).alias("short"),
-        (pl.col("pop") == pl.col("pop").max().over("province_code")).alias("capital"),
+        pl.col("district_name").map_elements(_lower_prefix, return_dtype=pl.String).alias("lower"),
+        pl.col("province_name").map_elements(_short, return_dtype=pl.String).alias("pshort"),
+        (pl.col("province_code").rank("dense") - 1).cast(pl.Int64).alias("p"),
+        capital.alias("capital"),
+        style.alias("style"),
         # how far supply lags behind need: the remote districts wait longest
         (pl.col("rem") ** 2).alias("lag"),
     )
 
 
-def _communes(districts: pl.DataFrame) -> pl.DataFrame:
-    """Communes of the districts, with their name without prefix and an index within the district."""
-    com = pl.read_csv(communes_csv_path(), infer_schema=False).join(
-        districts.select("district_code", "d"), on="district_code").sort("commune_code")
+def _national_profile(ref: pl.DataFrame) -> pl.DataFrame:
+    """Population, remoteness and ethnic share of every inhabited district, drawn around its
+    province's profile (PROVINCE_PROFILE; Đắk Lắk keeps its hand-made one). Drawn from a fixed
+    generator, so the geography is the same for every seed."""
+    rng = np.random.default_rng(20210913)  # the program's launch
+    communes = pl.read_csv(communes_csv_path(), infer_schema=False).group_by("district_code").len("nc")
+    ref = ref.filter(~pl.col("district_code").is_in(NO_SCHOOLS)).join(
+        communes, on="district_code", how="left", maintain_order="left")
+    n = ref.height
+    name = ref["district_name"].to_numpy().astype(str)
+    kind = np.select([np.strings.startswith(name, "Quận"), np.strings.startswith(name, "Thành phố"),
+                      np.strings.startswith(name, "Thị xã")], [0, 1, 2], 3)
+    base = np.array([PROVINCE_PROFILE[c] for c in ref["province_code"].to_list()])
+    rem = np.clip(base[:, 0] * np.array([.1, .25, .55, 1.0])[kind] * rng.lognormal(0, .25, n), .02, .97)
+    ethnic = np.clip(base[:, 1] * np.array([.3, .3, .6, 1.1])[kind] * rng.uniform(.6, 1.4, n), 0, .97)
+    per_commune = np.array([14.0, 10.0, 8.0, 0.0])[kind] + np.where(kind == 3, 9 - 4 * rem, 0)
+    pop = np.round(ref["nc"].fill_null(1).to_numpy() * per_commune * rng.lognormal(0, .15, n))
+    prof = pl.DataFrame({"district_code": ref["district_code"], "pop": pop, "rem": rem, "ethnic": ethnic})
+    dak_lak = pl.DataFrame({"district_code": list(DAK_LAK), "pop2": [float(v[0]) for v in DAK_LAK.values()],
+                            "rem2": [v[1] for v in DAK_LAK.values()], "ethnic2": [v[2] for v in DAK_LAK.values()]})
+    prof = prof.join(dak_lak, on="district_code", how="left", maintain_order="left")
+    return prof.select("district_code", *[pl.coalesce(f"{c}2", c).alias(c) for c in ("pop", "rem", "ethnic")])
+
+
+def _communes(districts: pl.DataFrame, sc: Scale) -> pl.DataFrame:
+    """Communes of the districts, with their name without prefix and an index within the district.
+
+    Island districts without communes (Lý Sơn, Côn Đảo, Bạch Long Vĩ, Cồn Cỏ) get one named after them."""
+    com = pl.read_csv(communes_csv_path(), infer_schema=False)
+    if sc.national:
+        bare = districts.filter(~pl.col("district_code").is_in(com["district_code"].implode()))
+        com = pl.concat([com, bare.select(pl.concat_str(pl.col("district_code"), pl.lit("00")).alias("commune_code"),
+                                          pl.concat_str(pl.lit("Xã "), pl.col("short")).alias("commune_name"),
+                                          "district_code")])
+    com = com.join(districts.select("district_code", "d"), on="district_code").sort("commune_code")
     short = pl.col("commune_name").str.replace(r"^(Xã|Phường|Thị trấn) ", "")
     return com.with_columns(short.alias("short"), pl.col("commune_name").str.starts_with("Xã ").alias("rural"),
                             pl.int_range(pl.len()).over("d").alias("ci"), pl.len().over("d").alias("nc"))
@@ -404,8 +594,13 @@ def _schools(districts: pl.DataFrame, communes: pl.DataFrame, sc: Scale, rng: np
     d = np.repeat(np.arange(rem.size), counts.sum(axis=1))
     t = types[np.concatenate([np.repeat(np.arange(types.size), row) for row in counts])]
     frame = pl.DataFrame({"d": d, "school_type": t, "_u": rng.random(d.size)}).sort(["d", "_u"])
+    tertiary = pl.DataFrame([(code, *(t.replace("{p}", short) for t in TERTIARY.get(
+        code, ("Trường Cao đẳng Sư phạm {p}", "Trường Cao đẳng Y tế {p}")))) for code, short in
+        districts.select("province_code", "pshort").unique(maintain_order=True).iter_rows()],
+        schema=["province_code", "_tert0", "_tert1"], orient="row")
     frame = frame.join(districts.select("d", "district_code", "province_code", "province_name", "district_name",
-                                        "short", "rem", "capital"), on="d", how="left", maintain_order="left")
+                                        "short", "lower", "rem", "capital"), on="d", how="left", maintain_order="left")
+    frame = frame.join(tertiary, on="province_code", how="left", maintain_order="left")
     # spread schools over the district's communes; a school may be named after its commune
     frame = frame.with_columns(pl.int_range(pl.len()).over("d").alias("_k"),
                                pl.Series("_off", rng.integers(0, 10_000, frame.height)))
@@ -428,9 +623,7 @@ def _schools(districts: pl.DataFrame, communes: pl.DataFrame, sc: Scale, rng: np
                                .alias("_pi"))
     person = pl.col("_pi").replace_strict(list(range(len(people))), list(people), return_dtype=pl.String)
     place = pl.when(pl.col("_by_commune")).then(pl.col("commune")).otherwise(person)
-    tertiary = TERTIARY.get(str(districts["province_code"][0]),
-                            ("Trường Cao đẳng Sư phạm {p}", "Trường Cao đẳng Y tế {p}"))
-    lower_district = pl.col("district_name").map_elements(_lower_prefix, return_dtype=pl.String)
+    lower_district = pl.col("lower")
     rank_in_type = pl.int_range(pl.len()).over(["d", "school_type"])
     name = (pl.when(pl.col("school_type") == "tieu_hoc").then(pl.concat_str(pl.lit("Trường Tiểu học "), place))
             .when(pl.col("school_type") == "thcs").then(pl.concat_str(pl.lit("Trường THCS "), place))
@@ -443,8 +636,7 @@ def _schools(districts: pl.DataFrame, communes: pl.DataFrame, sc: Scale, rng: np
             .when(pl.col("school_type") == "lien_cap").then(pl.concat_str(pl.lit("Trường TH-THCS "), place))
             .when(pl.col("school_type") == "gdnn_gdtx")
             .then(pl.concat_str(pl.lit("Trung tâm GDNN-GDTX "), lower_district))
-            .otherwise(pl.when(rank_in_type == 0).then(pl.lit(tertiary[0])).otherwise(pl.lit(tertiary[1]))
-                       .str.replace("{p}", _short(str(districts["province_name"][0])), literal=True)))
+            .otherwise(pl.when(rank_in_type == 0).then(pl.col("_tert0")).otherwise(pl.col("_tert1"))))
     frame = frame.with_columns(name.alias("school_name"),
                                pl.concat_str("province_code", "district_code",
                                              (pl.int_range(pl.len()).over("d") + 1).cast(pl.String).str.zfill(3))
@@ -463,7 +655,7 @@ def _schools(districts: pl.DataFrame, communes: pl.DataFrame, sc: Scale, rng: np
     return frame.with_columns(pl.Series("in_coverage_gap", gap), pl.Series("has_internet", rng.random(r.size) >= p_off),
                               pl.Series("size", size), pl.int_range(pl.len()).alias("s")
                               ).select("s", "school_code", "school_name", "d", "district_code", "school_type",
-                                       "has_internet", "in_coverage_gap", "size", "rem")
+                                       "has_internet", "in_coverage_gap", "size", "rem", "province_code")
 
 
 def _schools_frame(schools: pl.DataFrame) -> pl.DataFrame:
@@ -480,20 +672,21 @@ def _schools_frame(schools: pl.DataFrame) -> pl.DataFrame:
 
 def _children(districts: pl.DataFrame, schools: pl.DataFrame, sc: Scale, rng: np.random.Generator) -> pl.DataFrame:
     """The children on the need lists: who they are, where they study, their household."""
-    rows_per_child = 1.96  # measured: listings per child after graduation, non-reporting and drop-outs
-    n = int(round(sc.survey_rows / rows_per_child))
+    n = int(round(sc.survey_rows / sc.rows_per_child))
     pop, rem, eth = (districts[c].to_numpy() for c in ("pop", "rem", "ethnic"))
+    prov_of = districts["p"].to_numpy()
     need_w = pop * (.6 + 1.2 * rem)
     d = rng.choice(rem.size, size=n, p=need_w / need_w.sum())
-    entry = rng.choice(4, size=n, p=ENTRY_ROUND)
+    entry = rng.choice(len(sc.rounds), size=n, p=np.array(sc.entry_round))
     g_entry = rng.choice(12, size=n, p=GRADE_WEIGHT / GRADE_WEIGHT.sum()) + 1
-    g21 = g_entry - ROUND_SCHOOL_YEAR[entry]  # grade in school year 2021-22 (≤ 0: started school later)
+    g21 = g_entry - np.array(sc.round_school_year)[entry]  # grade in 2021-22 (≤ 0: started school later)
     tertiary = np.zeros(n, bool)
     has_tertiary = schools.filter(pl.col("school_type") == "cao_dang_dai_hoc")
-    if has_tertiary.height:
-        tert_d = has_tertiary["d"][0]
+    if has_tertiary.height:  # students of the colleges in their province's city
+        tert_d = np.zeros(prov_of.max() + 1, dtype=np.int64)
+        tert_d[prov_of[has_tertiary["d"].to_numpy()[::-1]]] = has_tertiary["d"].to_numpy()[::-1]
         tertiary = rng.random(n) < .004
-        d = np.where(tertiary, tert_d, d)
+        d = np.where(tertiary, tert_d[prov_of[d]], d)
     birth_year = 2016 - g21 - (rng.random(n) < .05)  # grade 1 in 2021-22 ↔ born 2015; some started late
     birth_year = np.where(tertiary, rng.integers(2001, 2004, n), birth_year)
     jan1 = (birth_year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
@@ -502,16 +695,21 @@ def _children(districts: pl.DataFrame, schools: pl.DataFrame, sc: Scale, rng: np
     male = rng.random(n) < .515
     ethnic = rng.random(n) < eth[d]
     names = _names(rng, male, ethnic)
+    home = np.strings.add("0", districts["province_code"].to_numpy().astype(str))[d]
     # personal ID (12 digits) for ~82%: province of birth registration, century/sex, birth year, serial
     has_id = rng.random(n) < .82
-    prov = np.where(rng.random(n) < .975, "0" + str(districts["province_code"][0]),
-                    _choice(rng, OTHER_BIRTH_PROVINCES, n))
+    prov = np.where(rng.random(n) < .975, home,
+                    _choice(rng, np.strings.add("0", np.array(sorted(PROVINCE_PROFILE))) if sc.national
+                            else OTHER_BIRTH_PROVINCES, n))
     csd = np.where(birth_year >= 2000, 2, 0) + (~male)
-    serial = np.char.zfill(_unique_ints(rng, n, ID_SERIALS).astype(str), 6)
+    serial = _id_serials(rng, prov, csd, birth_year) if sc.national else _unique_ints(rng, n, ID_SERIALS)
+    serial = np.char.zfill(serial.astype(str), 6)
     sid = np.strings.add(np.strings.add(np.strings.add(prov, csd.astype(str)),
                                         np.char.zfill((birth_year % 100).astype(str), 2)), serial)
-    # household: remote districts have more poor households; overall ~26/21/45/8
-    p = _weights(STATUSES, STATUS_MIX)
+    if sc.national:  # minority names as written in the child's region (Ê Đê-style ones stay)
+        names = _regional_names(rng, male, ethnic, districts["style"].to_numpy()[d], names)
+    # household: remote districts have more poor households; the mix as the scale says
+    p = _weights(STATUSES, dict(zip(("ngheo", "can_ngheo", "kho_khan_covid", "khac"), sc.status_mix, strict=True)))
     poor_shift = (rem[d] - (rem * need_w).sum() / need_w.sum()) * .35
     u = rng.random(n)
     cuts = np.stack([p[0] + poor_shift, p[0] + p[1] + poor_shift * .5, np.full(n, 1 - p[3])], axis=1)
@@ -536,41 +734,50 @@ def _children(districts: pl.DataFrame, schools: pl.DataFrame, sc: Scale, rng: np
     by_level[1] = np.where(lien[by_level[0]], by_level[0], by_level[1])  # TH-THCS pupils stay on
     if has_tertiary.height:
         t_s = has_tertiary["s"].to_numpy()
-        tert_school = t_s[rng.choice(t_s.size, size=n, p=has_tertiary["size"].to_numpy() / has_tertiary["size"].sum())]
+        if sc.national:
+            tert_school = t_s[_pick_in_groups(prov_of[d], prov_of[has_tertiary["d"].to_numpy()],
+                                              has_tertiary["size"].to_numpy(), rng)]
+        else:
+            tert_school = t_s[rng.choice(t_s.size, size=n,
+                                         p=has_tertiary["size"].to_numpy() / has_tertiary["size"].sum())]
         by_level = [np.where(tertiary, tert_school, s) for s in by_level]
     return pl.DataFrame({
         "c": np.arange(n), "d": d, "entry": entry, "g21": g21, "tertiary": tertiary, "dob": dob, "male": male,
         "full_name": names, "has_id": has_id, "student_id": sid, "status": status, "orphan": orphan,
         "first_need": first_need, "internet": internet, "s0": by_level[0], "s1": by_level[1], "s2": by_level[2],
-        "lag": districts["lag"].to_numpy()[d],
+        "lag": districts["lag"].to_numpy()[d], "p": prov_of[d],
     })
 
 
-def _listing(kids: pl.DataFrame, schools: pl.DataFrame, districts: pl.DataFrame,
+def _listing(kids: pl.DataFrame, schools: pl.DataFrame, districts: pl.DataFrame, sc: Scale,
              rng: np.random.Generator) -> pl.DataFrame:
     """One row per child and round listed: consecutive rounds from entry, until dropped or graduated."""
     n = kids.height
+    n_rounds = len(sc.rounds)
+    school_year = np.array(sc.round_school_year)
     entry = kids["entry"].to_numpy()
     g21 = kids["g21"].to_numpy()
     tertiary = kids["tertiary"].to_numpy()
     stay = rng.geometric(1 - STAY, n)
-    last_ok = np.where((g21 + 1 <= 12) | tertiary, 3, 1)  # grade 12 in 2021-22 leaves after 2022-H1
-    last = np.minimum(np.minimum(entry + stay - 1, 3), last_ok)
+    # the last round still at school (grade ≤ 12): a grade 12 of 2021-22 leaves after 2022-H1
+    last_ok = np.where(tertiary, n_rounds - 1, (g21[:, None] + school_year[None, :] <= 12).sum(axis=1) - 1)
+    last = np.minimum(np.minimum(entry + stay - 1, n_rounds - 1), last_ok)
     count = last - entry + 1
     c = np.repeat(np.arange(n), count)
     r = entry[c] + np.arange(c.size) - np.repeat(np.cumsum(count) - count, count)
-    grade = g21[c] + ROUND_SCHOOL_YEAR[r]
+    grade = g21[c] + school_year[r]
     level = np.select([grade <= 5, grade <= 9], [0, 1], 2)
     s = np.choose(level, [kids[f"s{k}"].to_numpy()[c] for k in range(3)])
     d = kids["d"].to_numpy()[c]
     # each district runs its round in a window of a few weeks
-    start = ROUND_START[None, :] + rng.integers(0, 36, (districts.height, 4)).astype("timedelta64[D]")
+    start = (np.array(sc.round_start, dtype="datetime64[D]")[None, :]
+             + rng.integers(0, 36, (districts.height, n_rounds)).astype("timedelta64[D]"))
     surveyed = start[d, r] + rng.integers(0, 25, c.size).astype("timedelta64[D]")
     rows = pl.DataFrame({"c": c, "r": r, "s": s, "d": d, "grade": np.where(tertiary[c], 0, grade),
                          "surveyed": surveyed})
     # some schools do not report in some rounds (more of them in remote districts)
     rem = schools["rem"].to_numpy()
-    silent = rng.random((schools.height, 4)) < (.015 + .08 * rem)[:, None]
+    silent = rng.random((schools.height, n_rounds)) < (.015 + .08 * rem)[:, None]
     rows = rows.filter(~pl.Series(silent[rows["s"].to_numpy(), rows["r"].to_numpy()]))
     return rows.with_columns(pl.int_range(pl.len()).over("c").alias("pos"), pl.len().over("c").alias("nrows"))
 
@@ -580,50 +787,76 @@ def _listing(kids: pl.DataFrame, schools: pl.DataFrame, districts: pl.DataFrame,
 # ==================================================================================================
 
 def _donor_pool(districts: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    """Who gives: named organisations, district bodies (earmarked), companies and individuals."""
-    p = _short(str(districts["province_name"][0]))
-    names, types, weights, earmark = [], [], [], []
+    """Who gives, in each province: named organisations, district bodies (earmarked), companies and
+    individuals. Column `prov` is the province (index `p`) the donor gives in."""
+    provinces = districts.select("p", "province_code", "province_name", "pshort").unique("p", maintain_order=True)
+    names, types, weights, earmark, prov = [], [], [], [], []
     for dtype, orgs in ORGS.items():
         for name, w in orgs:
-            names.append(name.replace("{p}", p))
-            types.append(dtype)
-            weights.append(w)
-            earmark.append(None)
-    dnames = districts["district_name"].map_elements(_lower_prefix, return_dtype=pl.String).to_list()
+            for p, code, pname, short in provinces.iter_rows():
+                if code == "79" and "Hồ Chí Minh" in name:
+                    continue  # no "Hội đồng hương Hồ Chí Minh tại TP. Hồ Chí Minh"
+                text = name
+                if pname.startswith("Thành phố"):
+                    text = text.replace("tỉnh {p}", "thành phố {p}").replace("Tỉnh Đoàn", "Thành Đoàn")
+                names.append(text.replace("{p}", short))
+                types.append(dtype)
+                weights.append(w)
+                earmark.append(None)
+                prov.append(p)
     for dtype, template in DISTRICT_DONORS:
-        for code, dname in zip(districts["district_code"].to_list(), dnames, strict=True):
+        for code, dname, p in districts.select("district_code", "lower", "p").iter_rows():
             names.append(template.replace("{d}", dname))
             types.append(dtype)
             weights.append(1.2)
             earmark.append(code)
-    k = 90
+            prov.append(p)
+    n_prov = provinces.height
+    k = 90 * n_prov
     company = np.strings.add(np.strings.add(np.strings.add(np.strings.add(
         _choice(rng, COMPANY_FORMS, k, np.array([.5, .3, .12, .08])), " "), _choice(rng, COMPANY_TRADES, k)), " "),
         _choice(rng, COMPANY_NAMES, k))
-    company = np.unique(company)
-    k = 260
+    company = pl.DataFrame({"donor_name": company, "prov": np.repeat(np.arange(n_prov), 90)}).unique().sort(
+        "prov", "donor_name")
+    k = 260 * n_prov
     male = rng.random(k) < .6
     people = _names(rng, male, rng.random(k) < .05)
     people = np.strings.add(np.where(male, "Ông ", "Bà "), people)
-    people = np.unique(np.r_[people, ["Nhà hảo tâm giấu tên"]])
-    pool = pl.DataFrame({"donor_name": names, "donor_type": types, "w": weights, "earmark": earmark},
-                        schema_overrides={"earmark": pl.String, "w": pl.Float64})
+    people = pl.DataFrame({"donor_name": np.r_[people, np.full(n_prov, "Nhà hảo tâm giấu tên")],
+                           "prov": np.r_[np.repeat(np.arange(n_prov), 260), np.arange(n_prov)]}).unique().sort(
+        "prov", "donor_name")
+    pool = pl.DataFrame({"donor_name": names, "donor_type": types, "w": weights, "earmark": earmark, "prov": prov},
+                        schema_overrides={"earmark": pl.String, "w": pl.Float64, "prov": pl.Int64})
     extra = pl.DataFrame({
-        "donor_name": np.r_[company, people],
-        "donor_type": np.r_[np.full(company.size, "doanh_nghiep"), np.full(people.size, "ca_nhan")],
-        "w": np.r_[rng.lognormal(0, .6, company.size), rng.lognormal(0, .4, people.size)]},
+        "donor_name": pl.concat([company["donor_name"], people["donor_name"]]),
+        "donor_type": np.r_[np.full(company.height, "doanh_nghiep"), np.full(people.height, "ca_nhan")],
+        "w": np.r_[rng.lognormal(0, .6, company.height), rng.lognormal(0, .4, people.height)],
+        "prov": pl.concat([company["prov"], people["prov"]]).cast(pl.Int64)},
         schema_overrides={"w": pl.Float64}).with_columns(pl.lit(None, pl.String).alias("earmark"))
-    pool = pl.concat([pool, extra]).unique("donor_name", keep="first", maintain_order=True)
+    pool = pl.concat([pool, extra.select(pool.columns)]).unique(["donor_name", "prov"], keep="first",
+                                                                maintain_order=True)
     return pool.with_columns(pl.int_range(pl.len()).alias("k"))
 
 
-def _donations(districts: pl.DataFrame, sc: Scale, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The true donations (before any data-entry trouble) and the device units they brought."""
+def _donations(districts: pl.DataFrame, kids: pl.DataFrame, sc: Scale,
+               rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The true donations (before any data-entry trouble) and the device units they brought.
+
+    Nationally each gift is made in one province, drawn in proportion to its children in need, so
+    that supply roughly follows need; the donor is one of that province's (or a national one)."""
     pool = _donor_pool(districts, rng)
     n = sc.donations
-    t_idx = rng.choice(len(DONOR_TYPES), size=n, p=_weights(DONOR_TYPES, DONOR_TYPE_SHARE))
-    pool_t = pool["donor_type"].replace_strict(list(DONOR_TYPES), list(range(len(DONOR_TYPES)))).to_numpy()
-    donor = _pick_in_groups(t_idx, pool_t, pool["w"].to_numpy(), rng)
+    n_types = len(DONOR_TYPES)
+    t_idx = rng.choice(n_types, size=n, p=_weights(DONOR_TYPES, DONOR_TYPE_SHARE))
+    prov_of = districts["p"].to_numpy()
+    if sc.national:
+        need = np.bincount(kids["p"].to_numpy(), minlength=prov_of.max() + 1).astype(float)
+        p_idx = rng.choice(need.size, size=n, p=need / need.sum())
+    else:
+        p_idx = np.zeros(n, dtype=np.int64)
+    pool_t = pool["donor_type"].replace_strict(list(DONOR_TYPES), list(range(n_types))).to_numpy()
+    donor = _pick_in_groups(p_idx * n_types + t_idx, pool["prov"].to_numpy() * n_types + pool_t,
+                            pool["w"].to_numpy(), rng)
     dtype = np.array(DONOR_TYPES)[t_idx]
     mix = np.array([_weights(FORMS, FORM_MIX[t]) for t in DONOR_TYPES])[t_idx]
     form = np.array(FORMS)[(rng.random(n)[:, None] >= np.cumsum(mix, axis=1)[:, :-1]).sum(axis=1)]
@@ -655,7 +888,9 @@ def _donations(districts: pl.DataFrame, sc: Scale, rng: np.random.Generator) -> 
     qty = np.where(is_dev, np.clip(np.round(qty), 1, 200), np.round(rng.lognormal(np.log(300), .6, n) / 10) * 10)
     qty = np.maximum(qty, 1)
     rem = districts["rem"].to_numpy()
-    random_mark = districts["district_code"].to_numpy()[rng.choice(rem.size, size=n, p=rem / rem.sum())]
+    marked = (_pick_in_groups(p_idx, prov_of, rem, rng) if sc.national  # a district of the donation's province
+              else rng.choice(rem.size, size=n, p=rem / rem.sum()))
+    random_mark = districts["district_code"].to_numpy()[marked]
     earmark = pool["earmark"].gather(donor).fill_null(
         pl.Series(random_mark, dtype=pl.String).set(pl.Series(rng.random(n) >= .08), None))
     frame = pl.DataFrame({
@@ -667,19 +902,33 @@ def _donations(districts: pl.DataFrame, sc: Scale, rng: np.random.Generator) -> 
         "quantity": pl.Series(qty, dtype=pl.Int64).set(pl.Series(form == "tien_mat"), None),
         "condition": pl.Series(np.where(used, CONDITIONS[1], CONDITIONS[0])).set(pl.Series(~is_dev), None),
         "inspection_passed": pl.Series(~failed).set(pl.Series(~is_dev), None),
-        "district_code": earmark, "_when": when, "_k": np.arange(n),
+        "district_code": earmark, "_when": when, "_k": np.arange(n), "p": p_idx,
+        "_prov": _province_codes(districts)[p_idx],
     })
     frame = frame.with_columns(pl.col("_when").dt.year().cast(pl.String).alias("_year")).sort(
         ["_when", "donor_name", "_k"])
+    # ids per year ("UH-2022-0147"); nationally per province and year ("UH-66-2022-0147")
     frame = frame.with_columns(
-        pl.concat_str(pl.lit("UH-"), pl.col("_year"), pl.lit("-"),
-                      (pl.int_range(pl.len()).over("_year") + 1).cast(pl.String).str.zfill(4)).alias("donation_id"))
+        pl.concat_str(_id_prefix(sc), pl.col("_year"), pl.lit("-"),
+                      (pl.int_range(pl.len()).over("_prov", "_year") + 1).cast(pl.String).str.zfill(4))
+        .alias("donation_id"))
     # device units: one per device received and passed, in order of arrival
     ok = frame.filter((pl.col("form") == "thiet_bi") & (pl.col("status") == "da_nhan") & pl.col("inspection_passed"))
     reps = ok["quantity"].to_numpy()
-    units = ok.select("donation_id", "device_type", "received_on", "district_code").gather(
+    units = ok.select("donation_id", "device_type", "received_on", "district_code", "p").gather(
         np.repeat(np.arange(ok.height), reps)).with_columns(pl.int_range(pl.len()).alias("unit"))
     return frame, units
+
+
+def _province_codes(districts: pl.DataFrame) -> np.ndarray:
+    """Province code by province index `p`."""
+    codes = districts.select("p", "province_code").unique("p").sort("p")
+    return codes["province_code"].to_numpy().astype(str)
+
+
+def _id_prefix(sc: Scale) -> pl.Expr:
+    """Donation ids start "UH-", nationally "UH-<province code>-" (the `_prov` column)."""
+    return pl.concat_str(pl.lit("UH-"), pl.col("_prov"), pl.lit("-")) if sc.national else pl.lit("UH-")
 
 
 def _donation_files(donations: pl.DataFrame, sc: Scale, rng: np.random.Generator) -> list[tuple[str, pl.DataFrame]]:
@@ -695,8 +944,8 @@ def _donation_files(donations: pl.DataFrame, sc: Scale, rng: np.random.Generator
     dup_idx = rng.choice(received.height, size=max(3, k // 2), replace=False)
     dups = received[np.sort(dup_idx)]
     dup_ids = received["donation_id"].gather(np.sort(dup_idx)).implode()
-    dups = dups.with_columns(pl.concat_str(pl.lit("UH-"), pl.col("_year").cast(pl.String), pl.lit("-"),
-                                           (pl.int_range(pl.len()).over("_year") + 8001).cast(pl.String))
+    dups = dups.with_columns(pl.concat_str(_id_prefix(sc), pl.col("_year").cast(pl.String), pl.lit("-"),
+                                           (pl.int_range(pl.len()).over("_prov", "_year") + 8001).cast(pl.String))
                              .alias("donation_id"))
     # corrections: a typo in the amount (an extra zero) fixed later; a pledge that arrived
     cash = frame.filter((pl.col("form") == "tien_mat") & (pl.col("status") == "da_nhan")
@@ -723,18 +972,26 @@ def _donation_files(donations: pl.DataFrame, sc: Scale, rng: np.random.Generator
         base[1].with_columns(pl.lit("hien_vat").alias("form")),
         base[2].with_columns(pl.lit("2022-02-29").alias("received_on"), pl.lit("2022").alias("_year")),
         base[3].with_columns(pl.lit("ca_nhan_nuoc_ngoai").alias("donor_type")),
-    ]).with_columns(pl.concat_str(pl.lit("UH-"), pl.col("_year").cast(pl.String), pl.lit("-"),
+    ]).with_columns(pl.concat_str(_id_prefix(sc), pl.col("_year").cast(pl.String), pl.lit("-"),
                                   (pl.int_range(pl.len()) + 8101).cast(pl.String)).alias("donation_id"))
     textual = [c.name for c in CONTRACT["donations"].columns]
 
     def as_text(f: pl.DataFrame) -> pl.DataFrame:
-        return f.select([pl.col(c).cast(pl.String) for c in textual] + [pl.col("_year").cast(pl.String)])
+        return f.select([pl.col(c).cast(pl.String) for c in textual] + [pl.col("_prov", "_year").cast(pl.String)])
 
     year_rows = pl.concat([as_text(typo), as_text(dups), as_text(bad)])
-    files = [(f"donations_{y}.csv", part.sort("donation_id"))
-             for (y,), part in sorted(year_rows.partition_by("_year", as_dict=True).items())]
-    files.append(("donations_2023_dieu_chinh.csv", as_text(corrected)))
-    return files
+    if not sc.national:
+        files = [(f"donations_{y}.csv", part.sort("donation_id"))
+                 for (_, y), part in sorted(year_rows.partition_by("_prov", "_year", as_dict=True).items())]
+        files.append(("donations_2023_dieu_chinh.csv", as_text(corrected)))
+        return files
+    # nationally each province sends its own, and its own corrections (sorted after its 2023 file)
+    files = [(f"donations_{p}_{y}.csv", part.sort("donation_id"))
+             for (p, y), part in sorted(year_rows.partition_by("_prov", "_year", as_dict=True).items())]
+    files += [(f"donations_{p}_2023_dieu_chinh.csv", part)
+              for (p,), part in sorted(as_text(corrected).partition_by("_prov", as_dict=True,
+                                                                       maintain_order=True).items())]
+    return sorted(files, key=lambda named: named[0])
 
 
 # ==================================================================================================
@@ -785,12 +1042,15 @@ def _allocate(kids: pl.DataFrame, rows: pl.DataFrame, units: pl.DataFrame, distr
     unit_cols = ["unit", "donation_id", "device_type", "received_on"]
     pairs_e = ce.drop("n_units", "rank_d").join(ue.select("district_code", "rk", *unit_cols),
                                                 on=["district_code", "rk"], how="inner", maintain_order="left")
-    # general units: to the best-scored children left
+    # general units: to the best-scored children left in the donation's province
     ug = units.filter(pl.col("district_code").is_null()).sort(["received_on", "unit"]).with_columns(
-        pl.int_range(pl.len()).alias("rk"))
-    cg = cand.filter(~pl.col("c").is_in(pairs_e["c"].implode())).head(ug.height).sort(["planned", "c"]) \
-        .with_columns(pl.int_range(pl.len()).alias("rk"))
-    pairs_g = cg.join(ug.select("rk", *unit_cols), on="rk", how="inner", maintain_order="left")
+        pl.int_range(pl.len()).over("p").alias("rk"))
+    per = ug.group_by("p", maintain_order=True).len("n_units")
+    cg = cand.filter(~pl.col("c").is_in(pairs_e["c"].implode())).with_columns(
+        pl.int_range(pl.len()).over("p").alias("rank_p")).join(per, on="p", how="left", maintain_order="left")
+    cg = cg.filter(pl.col("rank_p") < pl.col("n_units").fill_null(0)).drop("rank_p", "n_units").sort(
+        ["planned", "c"]).with_columns(pl.int_range(pl.len()).over("p").alias("rk"))
+    pairs_g = cg.join(ug.select("p", "rk", *unit_cols), on=["p", "rk"], how="inner", maintain_order="left")
     pairs = pl.concat([pairs_e, pairs_g], how="diagonal").sort("unit")
     wait = pl.Series(3 + np.floor(rng.exponential(12, pairs.height))).cast(pl.Int64)
     pairs = pairs.with_columns(pl.max_horizontal("planned", pl.col("received_on") + pl.duration(days=wait))
@@ -864,7 +1124,8 @@ def _ghost_children(n: int, kids: pl.DataFrame, districts: pl.DataFrame, schools
     birth = 2016 - g21
     dob = (birth - 1970).astype("datetime64[Y]").astype("datetime64[D]") + rng.integers(0, 365, n).astype(
         "timedelta64[D]")
-    sid = np.strings.add(np.strings.add("0" + str(districts["province_code"][0]), np.where(male, "2", "3")),
+    home = np.strings.add("0", districts["province_code"].to_numpy().astype(str))[d]
+    sid = np.strings.add(np.strings.add(home, np.where(male, "2", "3")),
                          np.char.zfill((birth % 100).astype(str), 2))
     sid = np.strings.add(sid, np.char.zfill(rng.integers(ID_SERIALS, 1_000_000, n).astype(str), 6))
     cand = schools.filter(pl.col("school_type").is_in(["tieu_hoc", "thcs"]))
@@ -878,7 +1139,7 @@ def _ghost_children(n: int, kids: pl.DataFrame, districts: pl.DataFrame, schools
 # outcomes back onto the survey rows
 # ==================================================================================================
 
-def _apply_outcomes(rows: pl.DataFrame, kids: pl.DataFrame, alloc: Allocation,
+def _apply_outcomes(rows: pl.DataFrame, kids: pl.DataFrame, alloc: Allocation, sc: Scale,
                     rng: np.random.Generator) -> pl.DataFrame:
     """Device, internet and household state per listing, given handovers and families' own means.
 
@@ -900,7 +1161,9 @@ def _apply_outcomes(rows: pl.DataFrame, kids: pl.DataFrame, alloc: Allocation,
     has_device = ~pl.col("first_need") | served | (pl.col("selfres") & (pl.col("pos") >= res_pos))
     has_internet = (pl.col("internet") | (pl.col("r") >= pl.col("entry") + pl.col("flip"))
                     | (served & pl.col("h_conn").fill_null(False)))
-    status = pl.when((pl.col("status") == "kho_khan_covid") & pl.col("covid_over") & (pl.col("r") >= 2)) \
+    school_year_22 = sc.round_school_year.index(1)  # the first round of school year 2022-23
+    status = pl.when((pl.col("status") == "kho_khan_covid") & pl.col("covid_over")
+                     & (pl.col("r") >= school_year_22)) \
         .then(pl.lit("khac")).otherwise(pl.col("status"))
     r = r.with_columns(has_device.alias("has_device"), has_internet.alias("has_internet"),
                        status.alias("status_row"), served.alias("_served"))
@@ -912,14 +1175,15 @@ def _apply_outcomes(rows: pl.DataFrame, kids: pl.DataFrame, alloc: Allocation,
 # survey frame and its planted problems
 # ==================================================================================================
 
-def _survey_frame(rows: pl.DataFrame, kids: pl.DataFrame, schools: pl.DataFrame) -> pl.DataFrame:
+def _survey_frame(rows: pl.DataFrame, kids: pl.DataFrame, schools: pl.DataFrame, sc: Scale) -> pl.DataFrame:
     """Survey rows as text in canonical form, with helper columns for planting and file splitting."""
     k = kids.select("c", "student_id", "has_id", "full_name", "dob", "male", "orphan")
-    s = schools.select("s", "school_code", "district_code")
+    s = schools.select("s", "school_code", "district_code", "province_code")
     f = rows.join(k, on="c", how="left", maintain_order="left").join(
         s, on="s", how="left", maintain_order="left").sort(["c", "r"])
     return f.select(
-        pl.col("r").replace_strict(list(range(4)), list(ROUNDS), return_dtype=pl.String).alias("survey_round"),
+        pl.col("r").replace_strict(list(range(len(sc.rounds))), list(sc.rounds), return_dtype=pl.String)
+        .alias("survey_round"),
         pl.when(pl.col("has_id")).then(pl.col("student_id")).alias("student_id"),
         pl.col("full_name"), pl.col("dob").cast(pl.String).alias("date_of_birth"),
         pl.when(pl.col("male")).then(pl.lit(GENDERS[0])).otherwise(pl.lit(GENDERS[1])).alias("gender"),
@@ -929,7 +1193,8 @@ def _survey_frame(rows: pl.DataFrame, kids: pl.DataFrame, schools: pl.DataFrame)
         pl.col("orphan").cast(pl.String).alias("covid_orphan"),
         pl.col("has_device").cast(pl.String), pl.col("has_internet").cast(pl.String),
         pl.col("surveyed").cast(pl.String).alias("surveyed_on"),
-        pl.col("district_code").alias("_district"), pl.col("c").alias("_c"), pl.col("r").alias("_r"),
+        pl.col("district_code").alias("_district"), pl.col("province_code").alias("_province"),
+        pl.col("c").alias("_c"), pl.col("r").alias("_r"),
         pl.col("s").alias("_s"), pl.col("has_id").alias("_has_id"), pl.col("surveyed").alias("_surveyed"),
     )
 
@@ -994,13 +1259,13 @@ def _plant_survey(f: pl.DataFrame, schools: pl.DataFrame, served: pl.Series, sc:
     )
     # a few districts leave covid_orphan blank unless it applies (the default is false)
     districts = np.sort(f["_district"].unique(maintain_order=True).to_numpy())
-    blank_d = rng.choice(districts, size=min(3, districts.size), replace=False)
+    blank_d = rng.choice(districts, size=min(sc.blank_orphan_districts, districts.size), replace=False)
     f = f.with_columns(pl.when(pl.col("_district").is_in(blank_d) & (pl.col("covid_orphan") == "false"))
                        .then(None).otherwise(pl.col("covid_orphan")).alias("covid_orphan"))
     f = pl.concat([f, f.filter(pl.col("_i").is_in(twice_i.implode()) & (pl.col("_dup") == 0))
                    .with_columns(pl.lit(2).alias("_dup"))])
     # a district's list is ordered by school, grade, name
-    return f.with_columns(pl.col("grade").cast(pl.Int32, strict=False).alias("_g")).sort(
+    return f.with_columns(pl.col("grade").cast(pl.Int32, strict=False).alias("_g")).rechunk().sort(
         ["_r", "_district", "school_code", "_g", "full_name", "_c", "_dup", "_i"], nulls_last=True,
         maintain_order=True)
 
@@ -1009,10 +1274,10 @@ def _plant_survey(f: pl.DataFrame, schools: pl.DataFrame, served: pl.Series, sc:
 # handover files
 # ==================================================================================================
 
-def _handover_files(hand: pl.DataFrame, kids: pl.DataFrame, schools: pl.DataFrame, sc: Scale,
-                    rng: np.random.Generator) -> list[tuple[str, pl.DataFrame]]:
-    """Handover records per year of handover, with a reused serial, rows resent in the next year's
-    file (identical: no issue) and ~0.5% rejected rows."""
+def _handover_files(hand: pl.DataFrame, kids: pl.DataFrame, schools: pl.DataFrame, districts: pl.DataFrame,
+                    sc: Scale, rng: np.random.Generator) -> list[tuple[str, pl.DataFrame]]:
+    """Handover records per year of handover (nationally per province and year), with a reused serial,
+    rows resent in the next year's file (identical: no issue) and ~0.5% rejected rows."""
     k = sc.planted
     h = hand.join(kids.select("c", "student_id", "has_id", "full_name", "dob", "g21", "tertiary", "s0", "s1", "s2"),
                   on="c", how="left", maintain_order="left")
@@ -1048,7 +1313,9 @@ def _handover_files(hand: pl.DataFrame, kids: pl.DataFrame, schools: pl.DataFram
         pl.col("dob").alias("date_of_birth"),
     )
     text = h.select([pl.col(c.name).cast(pl.String) for c in CONTRACT["handovers"].columns]
-                    + [pl.col("handed_on").dt.year().cast(pl.String).alias("_year")])
+                    + [pl.col("handed_on").dt.year().cast(pl.String).alias("_year"),
+                       pl.col("district_code").replace_strict(districts["district_code"], districts["province_code"])
+                       .alias("_prov")])
     # (2) ~0.5% rows that must be rejected: bad dates, missing names, unknown codes
     bad_n = max(6 * k, int(n * .005))
     bad = text.sample(bad_n, seed=int(rng.integers(1 << 31))).sort("handover_id")
@@ -1070,6 +1337,9 @@ def _handover_files(hand: pl.DataFrame, kids: pl.DataFrame, schools: pl.DataFram
         3 * k, seed=int(rng.integers(1 << 31))).with_columns(
         (pl.col("_year").cast(pl.Int32) + 1).cast(pl.String).alias("_year"))
     allrows = pl.concat([text, bad, resend])
+    if sc.national:
+        return [(f"handovers_{p}_{y}.csv", part.sort(["handed_on", "handover_id"]))
+                for (p, y), part in sorted(allrows.partition_by("_prov", "_year", as_dict=True).items())]
     return [(f"handovers_{y}.csv", part.sort(["handed_on", "handover_id"]))
             for (y,), part in sorted(allrows.partition_by("_year", as_dict=True).items())]
 
@@ -1082,15 +1352,23 @@ def _coverage(districts: pl.DataFrame, communes: pl.DataFrame, sc: Scale, rng: n
     """Villages without mobile internet at the start, in the highland districts."""
     n = sc.coverage_points
     rem = districts["rem"].to_numpy()
-    w = np.where(rem >= .45, rem ** 2, .01)
-    d = np.sort(rng.choice(rem.size, size=n, p=w / w.sum()))
     rural = communes.filter(pl.col("rural"))
+    w = np.where(rem >= .45, rem ** 2, .01)
+    w = np.where(np.isin(np.arange(rem.size), rural["d"].to_numpy()), w, 0)  # not in a town without villages
+    d = np.sort(rng.choice(rem.size, size=n, p=w / w.sum()))
     ci = _pick_in_groups(d, rural["d"].to_numpy(), np.ones(rural.height), rng)
     ethnic = rng.random(n) < .6
     hamlet = np.where(ethnic, np.strings.add(np.where(districts["district_code"].to_numpy()[d] == "656", "Bon ",
                                                       "Buôn "), _choice(rng, HAMLET_WORDS, n)),
                       np.where(rng.random(n) < .6, np.strings.add("Thôn ", rng.integers(1, 16, n).astype(str)),
                                np.strings.add("Thôn ", _choice(rng, HAMLET_KINH, n))))
+    if sc.national:  # villages of the north ("Bản"), the central hills ("Thôn") and the Mekong ("Ấp")
+        style = districts["style"].to_numpy()[d]
+        hamlet = np.select([ethnic & (style == 1), ethnic & (style == 2), style == 3], [
+            np.strings.add("Bản ", _choice(rng, NORTH_HAMLETS, n)),
+            np.strings.add("Thôn ", _choice(rng, CENTRAL_HAMLETS, n)),
+            np.where(ethnic, np.strings.add("Ấp ", _choice(rng, KHMER_HAMLETS, n)),
+                     np.strings.add("Ấp ", rng.integers(1, 12, n).astype(str)))], hamlet)
     status = _choice(rng, COVERAGE_STATUS, n, _weights(COVERAGE_STATUS, {"chua_co_song": 23, "dang_trien_khai": 27,
                                                                          "da_phu_song": 50}))
     quarter_ends = np.array(["2021-12-31", "2022-03-31", "2022-06-30", "2022-09-30", "2022-12-31", "2023-03-31",
