@@ -105,6 +105,8 @@ LABELS: dict[str, dict[str, str]] = {
     "expectations_title": {"vi": "Kết quả kiểm tra (Great Expectations)",
                            "en": "Expectation results (Great Expectations)"},
     "data_docs": {"vi": "Mở báo cáo Data Docs", "en": "Open the Data Docs report"},
+    "data_docs_officers_only": {"vi": "Báo cáo Data Docs (có dữ liệu cá nhân) chỉ dành cho cán bộ dữ liệu.",
+                                "en": "The Data Docs report (it holds personal data) is for data officers only."},
     "freshness_title": {"vi": "Độ mới dữ liệu", "en": "Freshness"},
     "files": {"vi": "Số tệp", "en": "Files"},
     "rows": {"vi": "Số dòng", "en": "Rows"},

@@ -60,8 +60,10 @@ def render() -> None:
     st.subheader(t("expectations_title"))
     st.dataframe(results, hide_index=True, width="stretch")
     docs = data.warehouse_path().with_name(data.warehouse_path().stem + "_data_docs") / "index.html"
-    if docs.exists():
+    if docs.exists() and auth.sees_personal_data():  # GX lists unexpected values there: names, dates of birth
         st.markdown(f"[{t('data_docs')}]({docs.as_uri()}) — `{docs}`")
+    elif docs.exists():
+        st.caption(t("data_docs_officers_only"))
 
     st.subheader(t("freshness_title"))
     refresh = data.table("meta.refresh").iloc[0]
