@@ -63,17 +63,29 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         raise InputError(file, "không xác định được bảng mã / unknown text encoding") from exc
 
 
+def _first_line(text: str) -> str:
+    """The first non-blank line; looks at a prefix first, so a large file is not split into all its lines."""
+    head = text[:1 << 16].splitlines()
+    if len(text) > 1 << 16:
+        head = head[:-1]  # the prefix may end inside a line
+    found = next((ln for ln in head if ln.strip()), None)
+    return found if found is not None else next((ln for ln in text.splitlines() if ln.strip()), "")
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter is whichever of `,` `;` tab is most frequent in the header line."""
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    first = _first_line(text)
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
+_HEADER_MAPS: dict[str, dict[str, str]] = {}  # folded header → canonical, per kind (the contract is constant)
+
+
 def map_headers(kind: Kind, headers: list[str], file: str) -> dict[str, str]:
     """Header as written -> canonical column; unknown headers are left out (ignored)."""
-    known = header_map(kind)
+    known = _HEADER_MAPS.get(kind.name) or _HEADER_MAPS.setdefault(kind.name, header_map(kind))
     mapping: dict[str, str] = {}
     for header in headers:
         canonical = known.get(fold_key(header))
@@ -113,15 +125,20 @@ def _read_csv(data: bytes, file: str) -> tuple[pl.DataFrame, str, str]:
     if not text.strip():
         raise InputError(file, "tệp rỗng / empty file")
     delimiter = sniff_delimiter(text)
+    # UTF-8 input is handed to polars as it came (decoding above only proved it valid); others re-encoded.
+    payload = data if encoding == "utf-8" else data[3:] if encoding == "utf-8-sig" else text.encode("utf-8")
     try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=delimiter, has_header=True,
+        frame = pl.read_csv(io.BytesIO(payload), separator=delimiter, has_header=True,
                             infer_schema=False, truncate_ragged_lines=True, quote_char='"')
     except pl.exceptions.PolarsError as exc:
         raise InputError(file, f"không đọc được dạng bảng / cannot be read as a table: {exc}".splitlines()[0]) from exc
+    if not frame.columns:
+        return frame, encoding, delimiter
+    if b'"' not in payload:  # no quoted cell, so no newline inside a cell: one line per record
+        return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64)), encoding, delimiter
     # Line of each record: header is line 1; a record spans 1 + (newlines inside its quoted cells).
     spans = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns) + 1
-    frame = frame.with_columns((spans.cum_sum() - spans + 2).cast(pl.Int64).alias(LINE)) if frame.columns else frame
-    return frame, encoding, delimiter
+    return frame.with_columns((spans.cum_sum() - spans + 2).cast(pl.Int64).alias(LINE)), encoding, delimiter
 
 
 def _read_xlsx(data: bytes, file: str) -> pl.DataFrame:
@@ -150,9 +167,8 @@ def read_file(path: Path, kind: str) -> RawTable:
     spec = CONTRACT[kind]
     headers = [c for c in frame.columns if c != LINE]
     mapping = map_headers(spec, headers, file)
-    frame = frame.select([pl.col(h).alias(c) for h, c in mapping.items()] + [pl.col(LINE)])
     # Blank lines (every cell empty) are skipped; they still count in line numbers.
-    cells = [c for c in frame.columns if c != LINE]
-    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells)
-    frame = frame.filter(~blank)
+    blank = pl.all_horizontal(pl.col(h).is_null() | (pl.col(h).str.strip_chars() == "") for h in mapping)
+    frame = frame.lazy().filter(~blank).select([pl.col(h).alias(c) for h, c in mapping.items()] + [pl.col(LINE)])
+    frame = frame.collect()
     return RawTable(file, kind, frame, encoding, delimiter, mapping)

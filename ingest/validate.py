@@ -9,6 +9,8 @@ reference — dependent rules sit on the dependent column).
 
 from __future__ import annotations
 
+import unicodedata
+
 import duckdb
 import polars as pl
 
@@ -46,10 +48,16 @@ def _lit(value: object) -> str:
 INVISIBLE = r"[\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]"
 
 
+# Text that is already normal: printable ASCII words separated by single spaces (ASCII is its own NFC and
+# holds no invisible control). Most cells are like this; they skip the three regular expressions below.
+ALREADY_NORMAL = r"^[!-~]+( [!-~]+)*$"
+
+
 def sql_normalise(expr: str) -> str:
     """NFC, invisible controls removed, trim, collapse inner whitespace, empty → NULL (SPEC §4.1)."""
     cleaned = f"regexp_replace(nfc_normalize({expr}), '{INVISIBLE}', '', 'g')"
-    return f"nullif(regexp_replace(regexp_replace({cleaned}, '^{WS}+|{WS}+$', '', 'g'), '{WS}+', ' ', 'g'), '')"
+    full = f"nullif(regexp_replace(regexp_replace({cleaned}, '^{WS}+|{WS}+$', '', 'g'), '{WS}+', ' ', 'g'), '')"
+    return f"CASE WHEN regexp_matches({expr}, '{ALREADY_NORMAL}') THEN {expr} ELSE {full} END"
 
 
 def sql_fold_key(expr: str) -> str:
@@ -68,6 +76,25 @@ def _case_map(expr: str, mapping: dict[str, object]) -> str:
     return f"CASE {expr} {whens} END"
 
 
+def exact_spellings(labels: dict[str, object]) -> dict[str, object]:
+    """Label as commonly written (NFC, as is / lower / upper / capitalised) → its value through fold_key.
+
+    A cell spelled exactly like this maps to the same value as its fold would, so it can skip the fold.
+    `labels` maps each written label to nothing in particular: only its folded key decides.
+    """
+    out: dict[str, object] = {}
+    for label, value in labels.items():
+        for variant in (label, label.lower(), label.upper(), label.capitalize()):
+            out.setdefault(unicodedata.normalize("NFC", variant), value)
+    return out
+
+
+def _label_map(v: str, folded: dict[str, object], written: list[str]) -> str:
+    """Value of a label: exact spellings first (one hash lookup), the fold only for the rest."""
+    exact = exact_spellings({w: folded[fold_key(w)] for w in written if fold_key(w) in folded})
+    return f"coalesce({_case_map(v, exact)}, {_case_map(sql_fold_key(v), folded)})"
+
+
 def _parse(col: Column, v: str) -> str:
     """Typed value of normalised text v (NULL when v is NULL or cannot be parsed)."""
     if col.type == "text":
@@ -76,20 +103,24 @@ def _parse(col: Column, v: str) -> str:
         return f"nullif(regexp_replace({v}, '[\\s-]', '', 'g'), '')"
     if col.type == "int":
         pattern = r"^[+-]?(\d{1,3}([., ]\d{3})+|\d+)$"
-        return (f"CASE WHEN regexp_matches({v}, '{pattern}') "
+        return (f"CASE WHEN regexp_matches({v}, '^[0-9]{{1,18}}$') THEN CAST({v} AS BIGINT) "
+                f"WHEN regexp_matches({v}, '{pattern}') "
                 f"THEN try_cast(regexp_replace({v}, '[., ]', '', 'g') AS BIGINT) END")
     if col.type == "date":
         fmts = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
         return "CAST(coalesce(" + ", ".join(f"try_strptime({v}, '{f}')" for f in fmts) + ") AS DATE)"
     if col.type == "bool":
         mapping = {fold_key(x): True for x in BOOL_TRUE} | {fold_key(x): False for x in BOOL_FALSE}
-        return _case_map(sql_fold_key(v), mapping)
+        return _label_map(v, mapping, [*BOOL_TRUE, *BOOL_FALSE])
     if col.type == "enum":
         assert col.enum is not None
-        return _case_map(sql_fold_key(v), enum_map(col.enum))
+        written = [text for code, labels in col.enum.labels.items() for text in (code, *labels)]
+        return _label_map(v, enum_map(col.enum), written)
     if col.type == "round":
         f = sql_fold_name(v)
-        return (f"CASE WHEN regexp_matches({f}, '^\\d{{4}} ?- ?h[12]$') "
+        # `2021-H1` as written is already canonical (the general rule below gives it back unchanged)
+        return (f"CASE WHEN regexp_matches({v}, '^\\d{{4}}-H[12]$') THEN {v} "
+                f"WHEN regexp_matches({f}, '^\\d{{4}} ?- ?h[12]$') "
                 f"THEN regexp_extract({f}, '(\\d{{4}})', 1) || '-H' || regexp_extract({f}, 'h([12])', 1) "
                 f"WHEN regexp_matches({f}, '^(h|dot|dot thu|hk) ?[12] ?(/|-|nam) ?\\d{{4}}$') "
                 f"THEN regexp_extract({f}, '(\\d{{4}})', 1) || '-H' || regexp_extract({f}, '^\\D*([12])', 1) END")
@@ -116,8 +147,10 @@ def _column_sql(kind: Kind, col: Column) -> tuple[str, str, str]:
         other, codes = col.required_if
         needed = f"(t_{other} IN ({', '.join(_lit(c) for c in codes)}))"
     bad_value = "not_in_enum" if col.type == "enum" else "unparsable"
+    # A present value's typed value is its parsed value (defaults fill only empty cells), so t_ tells
+    # whether it parsed: the parse runs once per cell.
     checks = [f"WHEN {v} IS NULL AND {needed} THEN 'missing'",
-              f"WHEN {v} IS NOT NULL AND ({parsed}) IS NULL THEN '{bad_value}'"]
+              f"WHEN {v} IS NOT NULL AND t_{col.name} IS NULL THEN '{bad_value}'"]
     if col.min is not None:
         checks.append(f"WHEN t_{col.name} < {col.min} THEN 'out_of_range'")
     if col.max is not None:
@@ -161,20 +194,21 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
     layer = ["source_file", "file_rank", f'"{LINE}" AS source_line']
     for col in columns + extra:
         layer += [f'"{col.name}" AS c_{col.name}', f'{sql_normalise(chr(34) + col.name + chr(34))} AS v_{col.name}']
-    sql = f"WITH l0 AS (SELECT {', '.join(layer)} FROM input_rows)"
-    prev = "l0"
-    # One CTE per column: typed value and error (later columns may depend on earlier typed values).
-    errors: list[tuple[str, str, str]] = []
-    for i, col in enumerate(columns, start=1):
+    # Three set-based passes: cells (c_ as written, v_ normalised) → typed values (t_, from v_ only) →
+    # errors (e_, from v_ and the typed values, e.g. a rule on another column or a range).
+    typed_cols, error_cols, errors = [], [], []
+    for col in columns:
         typed, error, written = _column_sql(kind, col)
         if kind_name == "schools" and col.name == "district_code":
             typed, error, written = _school_district_sql()
-        sql += f", l{i}_t AS (SELECT *, {typed} AS t_{col.name} FROM {prev})"
-        sql += f", l{i} AS (SELECT *, {error} AS e_{col.name} FROM l{i}_t)"
-        prev = f"l{i}"
+        typed_cols.append(f"{typed} AS t_{col.name}")
+        error_cols.append(f"{error} AS e_{col.name}")
         errors.append((col.name, f"e_{col.name}", written))
+    sql = (f"WITH cells AS (SELECT {', '.join(layer)} FROM input_rows), "
+           f"typed AS (SELECT *, {', '.join(typed_cols)} FROM cells), "
+           f"judged AS (SELECT *, {', '.join(error_cols)} FROM typed)")
     first_col = "CASE " + " ".join(f"WHEN {e} IS NOT NULL THEN '{name}'" for name, e, _ in errors) + " END"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {sql} SELECT *, {first_col} AS bad_column FROM {prev}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {sql} SELECT *, {first_col} AS bad_column FROM judged")
 
     names = ", ".join(c.name for c in columns)
     typed_cols = ", ".join(f"t_{c.name}" for c in columns)

@@ -82,3 +82,29 @@ def test_rounds_dates_booleans_and_ids(con: duckdb.DuckDBPyConnection) -> None:
         ("2023-H1", "ab12", "C", date(2010, 5, 1), "kho_khan_covid", False, True, False),
         ("2021-H2", None, "D", date(2010, 5, 1), "khac", False, True, False),
     ]
+
+
+def test_fast_paths_agree_with_the_general_rules() -> None:
+    """The validator's shortcuts (exact label spellings, already-normal text) give what the general rules give."""
+    from ingest.contract import BOOL_FALSE, BOOL_TRUE, CONTRACT, enum_map, fold_key
+    from ingest.validate import ALREADY_NORMAL, INVISIBLE, WS, exact_spellings, sql_fold_key, sql_normalise
+
+    con = duckdb.connect()
+    labels = {text: None for text in (*BOOL_TRUE, *BOOL_FALSE)}
+    for kind in CONTRACT.values():
+        for col in kind.columns:
+            if col.enum is not None:
+                labels |= {text: None for code, written in col.enum.labels.items() for text in (code, *written)}
+                assert set(enum_map(col.enum)) >= {fold_key(t) for t in col.enum.labels}
+    spellings = list(exact_spellings(labels))
+    folded = con.execute(f"SELECT {sql_fold_key('s')} FROM unnest(?) AS t(s)", [spellings]).fetchall()
+    assert [f for (f,) in folded] == [fold_key(s) for s in spellings]
+
+    texts = ["abc", "a b", " a", "a ", "a  b", "a\tb", "Hà Nội", "Ha\u0300 No\u0323i", "x\u200by", "\u00a0a",
+             "", " ", "2021-H1", "1.234.567", "a\u202eb", "A-1_b", "~!", "a\nb"]
+    full = f"nullif(regexp_replace(regexp_replace(regexp_replace(nfc_normalize(s), '{INVISIBLE}', '', 'g'), " \
+           f"'^{WS}+|{WS}+$', '', 'g'), '{WS}+', ' ', 'g'), '')"
+    rows = con.execute(f"SELECT {sql_normalise('s')}, {full}, regexp_matches(s, '{ALREADY_NORMAL}') "
+                       "FROM unnest(?) AS t(s)", [texts]).fetchall()
+    assert [r[0] for r in rows] == [r[1] for r in rows]
+    assert sum(r[2] for r in rows) >= 5  # the shortcut is taken for the plain ones

@@ -6,10 +6,11 @@ over_stock as (
     select 'over_stock' as broken from queue, stock group by stock.stock
     having count(*) filter (where is_proposed) > stock.stock
 ),
+-- some proposed student of tier t and a waiting one of a lower tier ⇔ min(waiting tier) < max(proposed tier):
+-- one pass over the queue, not a self-join (the queue holds every remaining student of the country)
 tier_order as (
-    select 'tier_order' as broken from queue as p join queue as w
-      on p.is_proposed and not w.is_proposed and w.priority_tier < p.priority_tier
-    limit 1
+    select 'tier_order' as broken from queue
+    having min(priority_tier) filter (where not is_proposed) < max(priority_tier) filter (where is_proposed)
 ),
 not_remaining as (
     select 'not_remaining' as broken from {{ ref('int_allocation_queue') }} as q
