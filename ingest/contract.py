@@ -307,7 +307,12 @@ def render_markdown() -> str:
     out = ["# Định dạng tệp đầu vào / Input file format", "",
            "Generated from `ingest/contract.py` by `python -m ingest.contract`. Do not edit by hand.", "",
            "A source folder holds CSV or XLSX files whose kind is told by the file-name prefix "
-           f"({', '.join(f'`{k}`' for k in KINDS)}). See SPEC §4 for the reading rules.", ""]
+           f"({', '.join(f'`{k}`' for k in KINDS)}). See SPEC §4 for the reading rules.", "",
+           "Parquet files (`.parquet`) of the canonical columns are read too, e.g. the raw tables a province "
+           "warehouse exports, so a national roll-up does not re-read every province's CSVs. Every column is "
+           "read as text and goes through the same rules (dates as `YYYY-MM-DD`, booleans `true`/`false`); "
+           "other columns (such as `source_file`, `source_line`) are ignored; rejected rows name the row as "
+           "line = row number + 1, as if the file had a header line.", ""]
     for kind in CONTRACT.values():
         out += [f"## `{kind.name}` — {kind.label_vi}", "",
                 "| column | type | required | accepted headers | values / notes |", "|---|---|---|---|---|"]

@@ -20,7 +20,7 @@ from ingest.contract import KINDS, kind_of_file
 from ingest.read import LINE, InputError, RawTable, read_file
 from ingest.validate import create_tables, load_kind
 
-EXTENSIONS = (".csv", ".xlsx")
+EXTENSIONS = (".csv", ".xlsx", ".parquet")  # parquet: exports of the canonical columns (roll-ups)
 
 
 @dataclass

@@ -156,12 +156,41 @@ def _read_xlsx(data: bytes, file: str) -> pl.DataFrame:
     return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
+def _read_parquet(data: bytes, file: str) -> pl.DataFrame:
+    """A Parquet export (e.g. the raw tables of a province warehouse): every column as text, so the export goes
+    through the same rules as a CSV. Dates as `YYYY-MM-DD`, booleans `true`/`false`, whole floats as integers.
+    Row n of the file is line n + 1, as if a header were line 1 (like a CSV or an XLSX sheet).
+    """
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # polars raises several error classes for files that are not Parquet
+        raise InputError(file, f"không đọc được tệp Parquet / cannot read the Parquet file: {exc}".splitlines()[0]) \
+            from exc
+    columns = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.Datetime or dtype == pl.Date:
+            columns.append(col.dt.strftime("%Y-%m-%d" if dtype == pl.Date else "%Y-%m-%d %H:%M:%S"))
+        elif dtype.is_float():
+            columns.append(pl.when(col == col.floor()).then(col.cast(pl.Int64).cast(pl.String))
+                           .otherwise(col.cast(pl.String)))
+        elif dtype.is_nested():
+            raise InputError(file, f"cột lồng nhau không được hỗ trợ / nested column not supported: {dtype}",
+                             column=name)
+        else:
+            columns.append(col.cast(pl.String))
+    frame = frame.select(columns)
+    return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+
+
 def read_file(path: Path, kind: str) -> RawTable:
     """Read one source file of a known kind into text columns named canonically."""
     file = path.name
     data = path.read_bytes()
     if path.suffix.lower() == ".xlsx":
         frame, encoding, delimiter = _read_xlsx(data, file), "xlsx", ""
+    elif path.suffix.lower() == ".parquet":
+        frame, encoding, delimiter = _read_parquet(data, file), "parquet", ""
     else:
         frame, encoding, delimiter = _read_csv(data, file)
     spec = CONTRACT[kind]

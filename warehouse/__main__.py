@@ -1,4 +1,4 @@
-"""Command line: `python -m warehouse refresh | demo-data | briefing` (SPEC §3).
+"""Command line: `python -m warehouse refresh | demo-data | briefing | export` (SPEC §3).
 
 Exit codes: 0 done (data-quality findings are findings, not failures); 2 unusable input, with a
 message naming the file (line/column where known); 1 any other failure. Never a traceback for
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m warehouse", description="Sóng và máy tính cho em — warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
     ref = sub.add_parser("refresh", help="ingest a source folder, build the marts, run the checks")
-    ref.add_argument("--source", required=True, type=Path, help="folder of CSV/XLSX files")
+    ref.add_argument("--source", required=True, type=Path, help="folder of CSV/XLSX (or Parquet) files")
     ref.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file to (re)write")
     ref.add_argument("--as-of", type=_date, default=None, help="reporting date YYYY-MM-DD (default: today)")
     ref.add_argument("--allocation-stock", type=_count, default=None,
@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file")
     brief.add_argument("--month", required=True, help="the month, YYYY-MM")
     brief.add_argument("--out", required=True, type=Path, help="folder for briefing-YYYY-MM.xlsx / .pdf")
+    export = sub.add_parser("export", help="write the accepted rows as Parquet files for a national roll-up")
+    export.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file (a province's)")
+    export.add_argument("--out", required=True, type=Path, help="folder for <kind>_<name>.parquet")
+    export.add_argument("--name", default=None, help="file-name suffix (default: the province code)")
     return parser
 
 
@@ -77,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "briefing":
         return _briefing(args)
+    if args.command == "export":
+        from warehouse.export import export_raw
+
+        for path in export_raw(args.db, args.out, args.name):
+            print(f"Đã ghi / written: {path}")
+        return EXIT_OK
 
     from ingest.read import InputError
     from warehouse.refresh import refresh
