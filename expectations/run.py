@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -47,10 +48,31 @@ def _columns(kwargs: dict) -> str:
     return kwargs.get("column", "")
 
 
-def _issues(frame: pd.DataFrame, issue, unexpected: list[dict]) -> list[dict]:
-    """One dq.issues row per offending group, pointing at the group's member loaded last."""
-    ids = {row["row_id"] for row in unexpected}
-    rows = frame[frame["row_id"].isin(ids)]
+FRAME_TABLE = "gx_frame"  # each frame is materialised once in DuckDB; GX gets only the columns it checks
+
+
+def _checked_columns(spec: Frame, columns: list[str]) -> list[str]:
+    """row_id and the columns the frame's expectations read (their arguments and row conditions)."""
+    used = {"row_id"}
+    for check in spec.checks:
+        expectation = check.expectation()
+        for name in ("column", "column_A", "column_B"):
+            used.add(getattr(expectation, name, None))
+        used.update(getattr(expectation, "column_list", None) or ())
+        condition = getattr(expectation, "row_condition", None) or ""
+        used.update(c for c in columns if re.search(rf"\b{re.escape(c)}\b", str(condition)))
+    return [c for c in columns if c in used]
+
+
+def _issues(con: duckdb.DuckDBPyConnection, issue, unexpected: list[dict]) -> list[dict]:
+    """One dq.issues row per offending group, pointing at the group's member loaded last.
+
+    The offending rows, with every column the issue needs (lineage included), come back from the
+    materialised frame by row_id: only they cross into pandas with their lineage.
+    """
+    ids = sorted({int(row["row_id"]) for row in unexpected})
+    rows = con.execute(f"SELECT * FROM {FRAME_TABLE} WHERE row_id IN (SELECT unnest(?::BIGINT[])) ORDER BY row_id",
+                       [ids]).df()
     out = []
     for _, group in rows.groupby(list(issue.group_by), dropna=False, sort=False):
         last = group.loc[group["load_order"].idxmax()]
@@ -69,7 +91,11 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
     issues: list[dict] = []
     results: list[dict] = []
     for spec in frames or all_frames():
-        frame = con.execute(spec.sql).df()
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {FRAME_TABLE} AS {spec.sql}")
+        columns = [c for (c, *_rest) in con.execute(f"DESCRIBE {FRAME_TABLE}").fetchall()]
+        # through Arrow: text columns arrive as Arrow-backed strings, not one Python object per cell
+        frame = con.execute(f"SELECT {', '.join(_checked_columns(spec, columns))} FROM {FRAME_TABLE}"
+                            ).to_arrow_table().to_pandas()
         asset = datasource.add_dataframe_asset(spec.suite)
         batch = asset.add_batch_definition_whole_dataframe("all")
         suite = context.suites.add(gx.ExpectationSuite(name=spec.suite))
@@ -97,7 +123,8 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
                     "observed_value": json.dumps(detail.get("observed_value"), default=str)})
                 check = checks.get(config.id)
                 if check is not None and check.issue is not None and not result.success:
-                    issues.extend(_issues(frame, check.issue, detail.get("unexpected_index_list") or []))
+                    issues.extend(_issues(con, check.issue, detail.get("unexpected_index_list") or []))
+        con.execute(f"DROP TABLE {FRAME_TABLE}")
     if docs_dir is not None:
         context.build_data_docs(site_names=["svmt"])
     from expectations.fuzzy import fuzzy_person_issues

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from ingest.contract import KINDS, kind_of_file
-from ingest.read import LINE, InputError, RawTable, read_file
+from ingest.read import LINE, InputError, read_file
 from ingest.validate import create_tables, load_kind
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")  # parquet: exports of the canonical columns (roll-ups)
@@ -32,10 +32,19 @@ class SourceFile:
 
 
 @dataclass
+class FileRead:
+    """What meta.files records of one file read (its rows are in raw.* / dq.rejected_rows, not kept here)."""
+
+    rows: int
+    encoding: str
+    delimiter: str
+
+
+@dataclass
 class LoadReport:
     loaded: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, int] = field(default_factory=dict)
-    files: list[tuple[SourceFile, RawTable]] = field(default_factory=list)
+    files: list[tuple[SourceFile, FileRead]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -77,7 +86,7 @@ def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
         frames = []
         for source in of_kind:
             table = read_file(source.path, kind)
-            report.files.append((source, table))
+            report.files.append((source, FileRead(table.frame.height, table.encoding, table.delimiter)))
             frames.append(table.frame.with_columns(pl.lit(source.name).alias("source_file"),
                                                    pl.lit(source.rank).alias("file_rank")))
         if kind == "districts" and not of_kind:
@@ -91,10 +100,16 @@ def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
             report.loaded[kind], report.rejected[kind] = 0, 0
             continue
         progress(f"[ingest] {kind}: {len(of_kind)} tệp/files, {sum(f.height for f in frames):,} dòng/rows")
-        report.loaded[kind], report.rejected[kind] = load_kind(con, kind, pl.concat(frames, how="diagonal"))
+        rows = pl.concat(frames, how="diagonal")
+        del frames  # one copy of a kind's rows at a time: the frames die with `rows` after validation
+        report.loaded[kind], report.rejected[kind] = load_kind(con, kind, rows)
+        del rows
     con.execute("""CREATE OR REPLACE TABLE meta.files (kind VARCHAR, source_file VARCHAR, file_rank INTEGER,
                    rows_read BIGINT, encoding VARCHAR, delimiter VARCHAR)""")
-    for source, table in report.files:
-        con.execute("INSERT INTO meta.files VALUES (?, ?, ?, ?, ?, ?)",
-                    [source.kind, source.name, source.rank, table.frame.height, table.encoding, table.delimiter])
+    facts = pl.DataFrame([(s.kind, s.name, s.rank, f.rows, f.encoding, f.delimiter) for s, f in report.files],
+                         schema={"kind": pl.String, "source_file": pl.String, "file_rank": pl.Int32,
+                                 "rows_read": pl.Int64, "encoding": pl.String, "delimiter": pl.String}, orient="row")
+    con.register("file_facts", facts)
+    con.execute("INSERT INTO meta.files SELECT * FROM file_facts")
+    con.unregister("file_facts")
     return report

@@ -208,14 +208,6 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
            f"typed AS (SELECT *, {', '.join(typed_cols)} FROM cells), "
            f"judged AS (SELECT *, {', '.join(error_cols)} FROM typed)")
     first_col = "CASE " + " ".join(f"WHEN {e} IS NOT NULL THEN '{name}'" for name, e, _ in errors) + " END"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {sql} SELECT *, {first_col} AS bad_column FROM judged")
-
-    names = ", ".join(c.name for c in columns)
-    typed_cols = ", ".join(f"t_{c.name}" for c in columns)
-    builtin = ", FALSE" if kind_name == "districts" else ""
-    con.execute(f"INSERT INTO raw.{kind_name} ({names}{', is_builtin' if builtin else ''}, source_file, source_line, "
-                f"file_rank) SELECT {typed_cols}{builtin}, source_file, source_line, file_rank "
-                f"FROM checked WHERE bad_column IS NULL ORDER BY file_rank, source_line")
     err_case = "CASE bad_column " + " ".join(f"WHEN '{n}' THEN {e}" for n, e, _ in errors) + " END"
     val_case = "CASE bad_column " + " ".join(f"WHEN '{n}' THEN {w}" for n, _, w in errors) + " END"
     col_case = "bad_column"
@@ -224,14 +216,25 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
                    "AND v_district_name IS NOT NULL THEN 'district_name' ELSE bad_column END"
         val_case = val_case.replace("WHEN 'district_code' THEN c_district_code",
                                     "WHEN 'district_code' THEN coalesce(c_district_code, c_district_name)")
+    # Only what the two inserts need is kept: lineage, typed values and, for a rejected row, its first
+    # broken rule (the cells as written and the per-column errors are not materialised).
+    typed_names = ", ".join(f"t_{c.name}" for c in columns)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE checked AS {sql},
+        flagged AS (SELECT *, {first_col} AS bad_column FROM judged)
+        SELECT source_file, file_rank, source_line, {typed_names}, bad_column, {col_case} AS column_name,
+               {val_case} AS value, {err_case} AS reason_code
+        FROM flagged""")
+
+    names = ", ".join(c.name for c in columns)
+    builtin = ", FALSE" if kind_name == "districts" else ""
+    con.execute(f"INSERT INTO raw.{kind_name} ({names}{', is_builtin' if builtin else ''}, source_file, source_line, "
+                f"file_rank) SELECT {typed_names}{builtin}, source_file, source_line, file_rank "
+                f"FROM checked WHERE bad_column IS NULL ORDER BY file_rank, source_line")
     reason_text = "CASE reason_code " + " ".join(
         f"WHEN {_lit(k)} THEN {_lit(vi + ' — ' + en)}" for k, (vi, en) in REASONS.items()) + " END"
     con.execute(f"""INSERT INTO dq.rejected_rows
-        WITH r AS (SELECT source_file, source_line, file_rank, {col_case} AS column_name, {val_case} AS value,
-                          {err_case} AS reason_code
-                   FROM checked WHERE bad_column IS NOT NULL)
         SELECT '{kind_name}', source_file, source_line, column_name, value, {reason_text}, reason_code
-        FROM r ORDER BY file_rank, source_line""")
+        FROM checked WHERE bad_column IS NOT NULL ORDER BY file_rank, source_line""")
     counts = con.execute("SELECT count(*) FILTER (WHERE bad_column IS NULL), count(*) FILTER (WHERE bad_column IS "
                          "NOT NULL) FROM checked").fetchall()[0]
     con.execute("DROP TABLE checked")
