@@ -170,6 +170,25 @@ def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str],
         raise RefreshError(f"dbt build thất bại / failed: {result.exception or 'see the log above'}")
 
 
+def dbt_path(db: Path) -> Path:
+    """The name dbt knows a warehouse's build file by: a symlink to this refresh's build file.
+
+    dbt-core parses the whole project again whenever its profile changes, and the profile holds the
+    database path; a name that is the same at every refresh of one warehouse keeps the parsed project
+    (partial parsing) from one refresh to the next. One refresh per warehouse holds the lock, so the
+    name is never shared.
+    """
+    return db.with_name(f"{db.name}.tmp-dbt")
+
+
+def _run_dbt_on_build(link: Path, as_of: date, unit_cost: int, selection: list[str],
+                      allocation_stock: int | None) -> None:
+    run_dbt(link, as_of, unit_cost, selection, allocation_stock)
+    wal = link.with_name(link.name + ".wal")  # DuckDB names the WAL after the path it was opened by
+    if wal.exists():
+        raise RefreshError(f"{wal.name} còn tồn tại / still exists: dbt's writes were not checkpointed")
+
+
 def docs_dir(db: Path) -> Path:
     """Where the Data Docs (GX's HTML report) of a warehouse live: beside it."""
     return db.with_name(db.stem + "_data_docs")
@@ -225,6 +244,7 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
 def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock: int | None,
            entry: dict) -> Summary:
     remove_stale_builds(db)
+    link = dbt_path(db)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
     docs_tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}.docs")
     seconds: dict[str, float] = {}
@@ -245,7 +265,10 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
 
         _progress("[dbt] build …")
         t0 = time.perf_counter()
-        run_dbt(tmp, as_of, unit_cost, ["--exclude", KPI_MODEL], allocation_stock)
+        for stale in (link, link.with_name(link.name + ".wal")):  # a killed refresh's (we hold the lock)
+            stale.unlink(missing_ok=True)
+        link.symlink_to(tmp.name)
+        _run_dbt_on_build(link, as_of, unit_cost, ["--exclude", KPI_MODEL], allocation_stock)
         seconds["dbt"] = time.perf_counter() - t0
 
         _progress("[expectations] …")
@@ -254,7 +277,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         seconds["expectations"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        run_dbt(tmp, as_of, unit_cost, ["--select", KPI_MODEL], allocation_stock)
+        _run_dbt_on_build(link, as_of, unit_cost, ["--select", KPI_MODEL], allocation_stock)
         seconds["dbt"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -272,4 +295,6 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
     finally:
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        link.unlink(missing_ok=True)
+        link.with_name(link.name + ".wal").unlink(missing_ok=True)
         shutil.rmtree(docs_tmp, ignore_errors=True)

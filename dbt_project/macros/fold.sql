@@ -8,10 +8,11 @@
     ({{ rank }}::bigint * 10000000000 + {{ line }})
 {%- endmacro %}
 
-{#- SPEC §5 student key: ID:<id> when present, else NB:<fold(name)>|<dob ISO>|<district of the school>. -#}
-{% macro student_key(student_id, full_name, date_of_birth, district_code) -%}
+{#- SPEC §5 student key: ID:<id> when present, else NB:<fold(name)>|<dob ISO>|<district of the school>.
+    name_fold: a column already holding fold(full_name), so a model that keeps it folds each name once. -#}
+{% macro student_key(student_id, full_name, date_of_birth, district_code, name_fold=none) -%}
     case when {{ student_id }} is not null then 'ID:' || upper({{ student_id }})
-         else 'NB:' || {{ fold(full_name) }} || '|' || strftime({{ date_of_birth }}, '%Y-%m-%d') || '|' || {{ district_code }}
+         else 'NB:' || {{ name_fold if name_fold else fold(full_name) }} || '|' || strftime({{ date_of_birth }}, '%Y-%m-%d') || '|' || {{ district_code }}
     end
 {%- endmacro %}
 

@@ -20,16 +20,22 @@ collapsed as (
     group by all
 ),
 
-final as (
+placed as (
     select
         collapsed.*,
         schools.district_code,
         schools.school_type,
-        {{ fold('collapsed.full_name') }} as name_fold,
-        {{ student_key('collapsed.student_id', 'collapsed.full_name', 'collapsed.date_of_birth', 'schools.district_code') }}
-            as student_key
+        {{ fold('collapsed.full_name') }} as name_fold
     from collapsed
     inner join schools using (school_code)
+),
+
+final as (
+    select
+        *,
+        {{ student_key('student_id', 'full_name', 'date_of_birth', 'district_code', name_fold='name_fold') }}
+            as student_key
+    from placed
 )
 
 select * from final
