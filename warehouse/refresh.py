@@ -119,6 +119,18 @@ def _append_log(db: Path, entry: dict) -> None:
         handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
 
 
+def log_event(db: Path, entry: dict) -> None:
+    """Append a non-refresh event (an upload, a withdrawal) to the warehouse's audit log.
+
+    The entry should carry the refresh-shaped keys (started_at, outcome, message, files) besides its own
+    `event`, so the next refresh mirrors it into meta.refresh_log like any other line. No lock is taken:
+    one short line appended with O_APPEND does not interleave, and a refresh may hold the lock for minutes.
+    """
+    db = db.resolve()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    _append_log(db, entry)
+
+
 def _write_log_table(db_file: Path, db: Path, entry: dict) -> None:
     """meta.refresh_log in the new warehouse: every earlier entry of the log file, then this refresh."""
     path = audit_log_path(db)
