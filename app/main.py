@@ -14,16 +14,6 @@ from app.i18n import LANGS, lang, t  # noqa: E402
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/signal_cellular_alt:", layout="wide")
 
-NAMES = {"vi": "Tiếng Việt", "en": "English"}
-choice = st.sidebar.radio(t("language"), LANGS, index=LANGS.index(lang()), format_func=NAMES.get,
-                          horizontal=True, key="language_switch")
-if choice != lang():
-    st.query_params["lang"] = choice
-    st.rerun()
-
-if not auth.sign_in():
-    st.stop()
-
 PAGES = Path(__file__).resolve().parent / "pages"
 # (file, title label, Material icon, address of SPEC §3)
 PAGE_SPECS = [
@@ -35,11 +25,31 @@ PAGE_SPECS = [
     ("bao_cao_thang.py", "briefing_page", "newspaper", "bao-cao-thang"),
     ("kham_pha.py", "explore_page", "query_stats", "kham-pha"),
     ("phan_bo.py", "allocation_page", "inventory_2", "phan-bo"),
+    ("tai_len.py", "upload_page", "upload_file", "tai-len"),
 ]
-navigation = st.navigation([
-    st.Page(PAGES / file, title=t(title), icon=f":material/{icon}:", url_path=address, default=not address)
-    for file, title, icon, address in PAGE_SPECS
-    if auth.allowed(title)  # pages refuse other roles themselves too (ui.header → auth.require)
-])
+
+
+def pages(only_allowed: bool) -> list:
+    return [st.Page(PAGES / file, title=t(title), icon=f":material/{icon}:", url_path=address, default=not address)
+            for file, title, icon, address in PAGE_SPECS
+            if not only_allowed or auth.allowed(title)]  # pages refuse other roles themselves too (auth.require)
+
+
+# Every address first, unlisted and not run: the page asked for in the URL (/tai-len, typed or reloaded) is
+# settled before the sign-in's cookie component makes the browser rerun the script, which would otherwise
+# rerun it as the default page. The real menu, for the signed-in role only, follows the sign-in.
+st.navigation(pages(only_allowed=False), position="hidden")
+
+NAMES = {"vi": "Tiếng Việt", "en": "English"}
+choice = st.sidebar.radio(t("language"), LANGS, index=LANGS.index(lang()), format_func=NAMES.get,
+                          horizontal=True, key="language_switch")
+if choice != lang():
+    st.query_params["lang"] = choice
+    st.rerun()
+
+if not auth.sign_in():
+    st.stop()
+
+navigation = st.navigation(pages(only_allowed=True))
 ui.filter_bar()
 navigation.run()
