@@ -1,8 +1,9 @@
 """Sign-in and roles (streamlit-authenticator): who may see which page, and who sees personal data.
 
 Roles: `lanh_dao` (leaders: aggregates only), `phan_tich` (analysts: aggregates and explore, no names),
-`can_bo_du_lieu` (data officers: the data-quality page with unmasked personal data). A page a role may not
-see is refused by the page itself (not only hidden from the menu), so a typed address does not get around it.
+`can_bo_du_lieu` (data officers: the data-quality page with unmasked personal data, and the upload page). A page a
+role may not see is refused by the page itself (not only hidden from the menu), so a typed address does not get around
+it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ANALYSTS = frozenset({"phan_tich", "can_bo_du_lieu"})
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "overview": EVERYONE, "districts_page": EVERYONE, "resources_page": EVERYONE, "coverage_page": EVERYONE,
     "briefing_page": EVERYONE, "explore_page": ANALYSTS, "allocation_page": ANALYSTS, "quality_page": ANALYSTS,
+    "upload_page": frozenset({"can_bo_du_lieu"}),  # stores files and starts refreshes; its reports show raw rows
 }
 
 

@@ -1,0 +1,236 @@
+"""Tải dữ liệu lên — data officers load and check CSV/XLSX files from the browser, without a terminal.
+
+Drop files → a validation report per file (nothing accepted yet) → Accept: the files go to the source
+folder and `refresh` runs in the background with visible progress → the new figures, or the reason it
+failed (the previous warehouse stays). A file can be withdrawn again. This page only shows and asks: the
+report is `ingest.preview`, storing, withdrawing, the audit log and the background refresh are
+`warehouse.upload`. Data officers only: the report quotes rows as written (names, dates of birth).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from app import auth, data, ui
+from app.i18n import LABELS, clock, day, number, percent, t
+from ingest.contract import CONTRACT, KINDS
+from ingest.preview import FIRST_REJECTED, FileReport, Upload, preview
+from warehouse import upload
+
+DELIMITERS = {",": ", (comma)", ";": "; (semicolon)", "\t": "tab", "": "—"}
+
+
+def _table(frame: pd.DataFrame) -> None:
+    """A report table with translated headings (the downloads keep the column codes)."""
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={c: t(f"col_{c}") for c in frame.columns if f"col_{c}" in LABELS})
+
+
+def _kind_label(kind: str | None) -> str:
+    return f"{kind} — {CONTRACT[kind].label_vi}" if kind else "?"
+
+
+def _status_panel(db) -> None:
+    """The latest background refresh: progress while it runs (polled), then its outcome."""
+    status = upload.job_status(db)
+    if status.state in ("running", "waiting"):
+        _progress(db)
+        return
+    if status.state == "ok":
+        after, before = (status.result.get("after") or {}), (status.job.get("before") or {})
+        ended = status.result.get("ended_at")
+        st.success(t("refresh_done", time=clock(pd.Timestamp(ended)) if ended else "–",
+                     date=day(date.fromisoformat(status.job["as_of"]))))
+        cols = st.columns(5)
+        for col, (key, label, fmt) in zip(cols, (
+                ("students_identified", "identified", number), ("students_supported", "supported", number),
+                ("students_remaining", "remaining", number), ("pct_covered", "pct_covered", percent),
+                ("rejected_row_count", "rejected_rows_short", number)), strict=True):
+            if key in after:
+                diff = None if before.get(key) is None else after[key] - before[key]
+                delta = None if diff is None else ("+" if diff >= 0 else "-") + fmt(abs(diff))
+                col.metric(t(label), fmt(after[key]), delta=delta, delta_color="off")
+    elif status.state == "failed":
+        st.error(t("refresh_failed") + "\n\n" + status.message)
+    if status.state in ("ok", "failed") and status.lines:
+        with st.expander(t("refresh_log")):
+            st.code("\n".join(status.lines[-40:]), language=None)
+
+
+@st.fragment(run_every=2)
+def _progress(db) -> None:
+    status = upload.job_status(db)
+    if status.state not in ("running", "waiting"):
+        st.rerun()  # the whole page again: outcome, stamp and figures of the new warehouse
+    message = t("refresh_waiting") if status.state == "waiting" else t("refresh_running", step=t(f"step_{status.step}"))
+    st.progress(status.progress, text=message)
+    if status.lines:
+        st.code("\n".join(status.lines[-8:]), language=None)
+
+
+def _reports(files, db) -> list[tuple[object, str, FileReport]]:
+    """(uploaded file, safe name, report) per file, computed once per set of files and kinds chosen."""
+    now = datetime.now()
+    key = (tuple((f.file_id, st.session_state.get(f"kind_{f.file_id}")) for f in files), data.identity())
+    cached = st.session_state.get("upload_reports")
+    if cached and cached[0] == key:
+        return cached[1]
+    out, todo = [], []
+    for f in files:
+        try:
+            name = upload.check_upload(f.name, f.size)
+            content = f.getvalue()
+            warnings = upload.inspect_xlsx(name, content) if name.lower().endswith(".xlsx") else []
+        except upload.UploadRefused as exc:
+            out.append((f, f.name, FileReport(f.name, f.size, refused=str(exc))))
+            continue
+        out.append((f, name, None))
+        todo.append((len(out) - 1, Upload(name, content, st.session_state.get(f"kind_{f.file_id}")), warnings))
+    reports = preview([u for _, u, _ in todo], db, lambda kind, name: upload.stored_name(kind, name, now))
+    for (index, _u, warnings), report in zip(todo, reports, strict=True):
+        report.warnings = warnings + report.warnings
+        out[index] = (out[index][0], out[index][1], report)
+    st.session_state["upload_reports"] = (key, out)
+    return out
+
+
+def _show(i: int, f, report: FileReport) -> None:
+    st.subheader(report.name)
+    if report.refused:
+        st.error(f"{t('refused')}: {report.refused}")
+        if report.missing:
+            st.markdown(t("missing_columns"))
+            st.dataframe(pd.DataFrame({t("canonical_column"): list(report.missing),
+                                       t("accepted_names"): [", ".join(v) for v in report.missing.values()]}),
+                         hide_index=True, width="stretch")
+        return
+    if report.needs_kind:
+        st.warning(t("ask_kind"))
+        if report.candidates:
+            st.caption(t("ask_kind_fits", kinds=", ".join(report.candidates)))
+        options = report.candidates + [k for k in KINDS if k not in report.candidates]
+        st.selectbox(t("kind"), options, index=None, format_func=_kind_label, key=f"kind_{f.file_id}",
+                     placeholder=t("choose"))
+        return
+    for warning in report.warnings:
+        st.info(t(f"warn_{warning}"))
+    st.markdown(t("detected", kind=_kind_label(report.kind), how=t(f"kind_from_{report.kind_from}"),
+                  encoding=report.encoding, delimiter=DELIMITERS.get(report.delimiter, report.delimiter)))
+    cols = st.columns(6)
+    for col, (label, value, hint) in zip(cols, (
+            ("rows_read", report.rows_read, None), ("rows_would_load", report.rows_loaded, None),
+            ("rows_would_reject", report.rows_rejected, None),
+            ("conflicts", report.conflict_count, t("conflicts_metric_help")),
+            ("duplicates_created", report.duplicate_count, None),
+            ("already_present", report.identical, t("already_present_help"))), strict=True):
+        col.metric(t(label), number(value), help=hint)
+    with st.expander(t("header_mapping")):
+        st.dataframe(pd.DataFrame({t("header_as_written"): list(report.mapping),
+                                   t("canonical_column"): list(report.mapping.values())}),
+                     hide_index=True, width="stretch")
+        if report.ignored:
+            st.caption(t("ignored_headers", names=", ".join(report.ignored)))
+    if report.rows_rejected:
+        st.markdown(f"**{t('rows_would_reject')}** — "
+                    + t("rejected_first", shown=number(min(FIRST_REJECTED, report.rows_rejected)),
+                        total=number(report.rows_rejected)))
+        _table(report.rejected.head(FIRST_REJECTED))
+        ui.downloads(report.rejected, f"dong_se_bi_loai_{i + 1}")
+    if not report.conflicts.empty:
+        st.markdown(f"**{t('conflicts_title')}**")
+        st.caption(t("conflicts_help"))
+        _table(report.conflicts)
+    if not report.duplicates.empty:
+        st.markdown(f"**{t('duplicates_title')}**")
+        _table(report.duplicates)
+
+
+def _accept(items, source, db) -> None:
+    busy = upload.refresh_running(db) or upload.job_status(db).state in ("running", "waiting")
+    if busy:
+        st.info(t("refresh_busy"))
+    current = upload.current_as_of(db) or date.today()
+    as_of = st.date_input(t("as_of_input"), value=current, format="DD/MM/YYYY", key="upload_as_of")
+    good = [(f, name, r) for f, name, r in items if r.acceptable]
+    if st.button(t("accept", n=number(len(good))), type="primary", disabled=not good, key="upload_accept"):
+        user = st.session_state.get("username") or ""
+        stored = [upload.store(f.getvalue(), name, r.kind, source, db, user) for f, name, r in good]
+        upload.start_refresh(source, db, as_of, user, "upload: " + ", ".join(s.path.name for s in stored))
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1  # empties the uploader
+        st.session_state.pop("upload_reports", None)
+        st.session_state["upload_message"] = t("accepted", names=", ".join(s.path.name for s in stored))
+        st.rerun()
+
+
+def _source_panel(source, db) -> None:
+    st.subheader(t("source_files"))
+    entries = upload.list_source(source)
+    if not entries:
+        st.caption(t("no_source_files"))
+        return
+    st.dataframe(pd.DataFrame([{t("file"): e.name, t("kind"): e.kind or "—", t("size_bytes"): number(e.size),
+                                t("modified"): clock(e.modified)} for e in entries]), hide_index=True, width="stretch")
+    withdrawn = upload.withdrawn_dir(source)
+    name = st.selectbox(t("withdraw_pick", folder=str(withdrawn)), [e.name for e in entries], index=None,
+                        key="withdraw_pick", placeholder=t("choose"))
+    if st.button(t("withdraw"), disabled=name is None, key="withdraw_button"):
+        user = st.session_state.get("username") or ""
+        try:
+            target = upload.withdraw(name, source, withdrawn, db, user)
+        except upload.UploadRefused as exc:
+            st.error(str(exc))
+            return
+        current = upload.current_as_of(db) or date.today()
+        upload.start_refresh(source, db, current, user, f"withdraw: {name}")
+        st.session_state["upload_message"] = t("withdrawn", name=name, target=str(target))
+        st.session_state.pop("withdraw_pick", None)
+        st.rerun()
+
+
+def _events(db) -> None:
+    events = upload.recent_events(db)
+    if not events:
+        return
+    st.subheader(t("events_title"))
+    rows = []
+    for event in events:
+        facts = (event.get("files") or [{}])[0]
+        rows.append({t("when"): clock(datetime.fromisoformat(str(event.get("started_at")))),
+                     t("event"): t(f"event_{event['event']}"), t("user"): event.get("user", ""),
+                     t("file"): facts.get("file", ""), t("size_bytes"): number(facts.get("size")),
+                     "SHA-256": facts.get("sha256", "")})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def render() -> None:
+    if not auth.require("upload_page"):
+        return
+    st.title(t("upload_page"))
+    db, source = data.warehouse_path(), upload.source_dir()
+    if data.status() == "ok":
+        st.caption(t("as_of", date=day(data.kpis()["as_of"]), time=clock(data.refreshed_at())))
+    limit_mb = max(1, math.ceil(upload.max_upload_bytes() / 1048576))
+    st.caption(t("upload_where", source=str(source), limit=number(limit_mb), db=str(db)))
+    if st.session_state.get("upload_message"):
+        st.success(st.session_state.pop("upload_message"))
+    _status_panel(db)
+
+    files = st.file_uploader(t("upload_drop"), type=["csv", "xlsx"], accept_multiple_files=True,
+                             max_upload_size=limit_mb, key=f"uploader_{st.session_state.get('upload_round', 0)}")
+    if files:
+        st.caption(t("upload_nothing_yet"))
+        st.header(t("report_title"))
+        items = _reports(files, db)
+        for i, (f, _name, report) in enumerate(items):
+            with st.container(border=True):
+                _show(i, f, report)
+        _accept(items, source, db)
+    _source_panel(source, db)
+    _events(db)
+
+
+render()
