@@ -3,12 +3,13 @@
 Each shape changes only how the data is written, never what it says, so its warehouse must equal
 the canonical twin's: Vietnamese headers and labels, dd/mm/yyyy dates, `1.234.567` amounts,
 `Đợt 1/2022` rounds, columns reversed with an unknown column, padded cells, and the encodings and
-delimiters Excel writes (UTF-8 BOM + `;` + CRLF, UTF-16 + tab, Windows-1258 with combining tones,
-macOS NFD) or a real `.xlsx`.
+delimiters Excel and LibreOffice write (UTF-8 BOM + `;` + CRLF, UTF-16 LE + tab, UTF-16 BE + tab with
+every cell quoted, Windows-1258 with combining tones, macOS NFD) or a real `.xlsx`.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -19,7 +20,8 @@ import openpyxl
 
 from ingest.contract import CONTRACT, SCHOOL_DISTRICT_NAME, kind_of_file
 
-SHAPES = ("excel_utf8_bom_semicolon", "unicode_text_utf16_tab", "windows_1258", "macos_nfd", "xlsx")
+SHAPES = ("excel_utf8_bom_semicolon", "unicode_text_utf16_tab", "utf16_be_tab_quoted", "windows_1258", "macos_nfd",
+          "xlsx")
 
 
 def _header(kind: str, name: str) -> str:
@@ -84,9 +86,9 @@ def _to_cp1258(text: str) -> bytes:
     return "".join(out).encode("cp1258", errors="replace")  # as Excel does: `?` for what 1258 lacks
 
 
-def _csv_text(rows: list[list[str]], delimiter: str, newline: str) -> str:
+def _csv_text(rows: list[list[str]], delimiter: str, newline: str, quoting: int = csv.QUOTE_MINIMAL) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=newline, quoting=quoting)
     for row in rows:
         if row:
             writer.writerow(row)
@@ -104,6 +106,9 @@ def write_shape(source: Path, target: Path, shape: str) -> None:
             (target / path.name).write_bytes(b"\xef\xbb\xbf" + _csv_text(rows, ";", "\r\n").encode("utf-8"))
         elif shape == "unicode_text_utf16_tab":
             (target / path.name).write_bytes(_csv_text(rows, "\t", "\r\n").encode("utf-16"))
+        elif shape == "utf16_be_tab_quoted":  # big-endian BOM, every cell quoted (LibreOffice "quote all")
+            text = _csv_text(rows, "\t", "\r\n", csv.QUOTE_ALL)
+            (target / path.name).write_bytes(codecs.BOM_UTF16_BE + text.encode("utf-16-be"))
         elif shape == "windows_1258":
             (target / path.name).write_bytes(_to_cp1258(_csv_text(rows, ",", "\r\n")))
         elif shape == "macos_nfd":

@@ -84,7 +84,8 @@ def test_every_address_renders_without_exception(server: str) -> None:
                     assert personal not in body, (address, personal)
         page.goto(f"{server}/")
         page.wait_for_selector("h1", timeout=30_000)
-        page.wait_for_timeout(1000)
+        # The heading is drawn before the cards: wait for the script run to finish, not a fixed time.
+        page.wait_for_selector("text=55,6 %", timeout=30_000)
         assert "55,6 %" in page.inner_text("body")
         page.get_by_role("button", name="Đăng xuất").click()
         page.wait_for_selector("text=Mật khẩu", timeout=30_000)
