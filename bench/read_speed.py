@@ -1,12 +1,12 @@
 """Benchmark: ingest throughput (rows/s) and the cost of messy input vs. its clean twin.
 
-    .venv/bin/python -m bench.read_speed [--copies N] [--seed S]
+    .venv/bin/python -m bench.read_speed [--copies N] [--seed S] [--scale national --fraction F] [--shapes ...]
 
-Generates the demo province, optionally multiplies its survey and handover files N times (renamed
-copies, to reach a larger volume on one machine), writes the same folder in every real-world shape
-of tests/messy.py, and times `ingest.load.load_folder` (read + validate into an in-memory DuckDB)
-on each, best of 3. It also times the floor: DuckDB's own `read_csv` of the clean files into tables.
-Prints a Markdown table for BENCHMARKS.md.
+Generates the demo province (or the national folder scaled by --fraction), optionally multiplies its
+survey and handover files N times (renamed copies, to reach a larger volume on one machine), writes
+the same folder in every real-world shape of tests/messy.py, and times `ingest.load.load_folder`
+(read + validate into an in-memory DuckDB) on each, best of --runs. It also times the floor: DuckDB's
+own `read_csv` of the clean files into tables. Prints a Markdown table for BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -56,29 +56,35 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scale", choices=("province", "national"), default="province")
+    parser.add_argument("--fraction", type=float, default=1.0, help="national row counts scaled by this")
+    parser.add_argument("--runs", type=int, default=3, help="runs per input (best is kept)")
+    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="svmt-bench-"))
     try:
         clean = work / "clean"
-        generate(clean, scale="province", seed=args.seed)
+        generate(clean, scale=args.scale, seed=args.seed, fraction=args.fraction)
         for copy in range(1, args.copies):
             for path in list(clean.glob("survey_*.csv")) + list(clean.glob("handovers_*.csv")):
                 shutil.copy(path, path.with_name(f"{path.stem}_copy{copy}.csv"))
         rows = ingest(clean)
-        t_floor = best_of(3, lambda: floor(clean))
-        t_clean = best_of(3, lambda: ingest(clean))
+        t_floor = best_of(args.runs, lambda: floor(clean))
+        t_clean = best_of(args.runs, lambda: ingest(clean))
         print(f"Machine: {platform.machine()}, {platform.python_version()}, DuckDB {duckdb.__version__}; "
-              f"{rows:,} data rows (copies={args.copies}, seed={args.seed})\n")
-        print("| input | seconds (best of 3) | rows/s | × clean |")
+              f"{rows:,} data rows (scale={args.scale}, fraction={args.fraction:g}, copies={args.copies}, "
+              f"seed={args.seed})\n")
+        print(f"| input | seconds (best of {args.runs}) | rows/s | × clean |")
         print("|---|---|---|---|")
         print(f"| DuckDB floor: read_csv into tables (clean) | {t_floor:.2f} | {rows / t_floor:,.0f} | "
               f"{t_floor / t_clean:.2f} |")
         print(f"| clean canonical CSV (UTF-8, `,`) | {t_clean:.2f} | {rows / t_clean:,.0f} | 1.00 |")
-        for shape in SHAPES:
+        for shape in args.shapes:
             folder = work / shape
             write_shape(clean, folder, shape)
-            seconds = best_of(3, lambda folder=folder: ingest(folder))
-            print(f"| {shape} | {seconds:.2f} | {rows / seconds:,.0f} | {seconds / t_clean:.2f} |")
+            seconds = best_of(args.runs, lambda folder=folder: ingest(folder))
+            print(f"| {shape} | {seconds:.2f} | {rows / seconds:,.0f} | {seconds / t_clean:.2f} |", flush=True)
+            shutil.rmtree(folder, ignore_errors=True)  # the next shape's disk
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -74,6 +74,7 @@ class Measure:
     refresh_peak_mb: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
     db_mb: float = 0.0
+    allocation_s: float = 0.0  # dbt nodes (models and their tests) of the allocation proposal
     timed_out: bool = False
 
 
@@ -119,13 +120,19 @@ def floor(folder: Path, db: Path, runs: int, timeout: float) -> tuple[float, flo
     return best, peak
 
 
-def refresh(folder: Path, db: Path, timeout: float) -> tuple[float, float, dict[str, float], float]:
+def refresh(folder: Path, db: Path, timeout: float) -> tuple[float, float, dict[str, float], float, float]:
     proc, wall, peak_mb = timed_child([sys.executable, "-m", "warehouse", "refresh", "--source", str(folder),
                                        "--db", str(db), "--as-of", AS_OF], timeout,
                                       env={**os.environ, "PYTHONUNBUFFERED": "1"})
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("seconds:"))
     steps = {name: float(value) for name, value in re.findall(r"(\w+) ([\d.]+)", line)}
-    return wall, peak_mb, steps, db.stat().st_size / 2**20
+    con = duckdb.connect(str(db), read_only=True)
+    try:  # what the allocation proposal's models and tests cost inside the dbt step (meta.dbt_timings)
+        allocation = con.execute("SELECT coalesce(sum(seconds), 0) FROM meta.dbt_timings "
+                                 "WHERE node LIKE '%allocation%'").fetchall()[0][0]
+    finally:
+        con.close()
+    return wall, peak_mb, steps, db.stat().st_size / 2**20, float(allocation)
 
 
 def measure(fraction: float, seed: int, work: Path, floor_runs: int, keep: bool, timeout: float) -> Measure:
@@ -141,7 +148,7 @@ def measure(fraction: float, seed: int, work: Path, floor_runs: int, keep: bool,
     print(f"[bench]   floor {m.floor_s:.1f} s", file=sys.stderr, flush=True)
     db = work / f"national-{fraction:g}.duckdb"
     try:
-        m.refresh_s, m.refresh_peak_mb, m.steps, m.db_mb = refresh(folder, db, timeout)
+        m.refresh_s, m.refresh_peak_mb, m.steps, m.db_mb, m.allocation_s = refresh(folder, db, timeout)
         print(f"[bench]   refresh {m.refresh_s:.1f} s {m.steps}, peak {m.refresh_peak_mb:,.0f} MB",
               file=sys.stderr, flush=True)
     except ChildTimeout as exc:  # reported in the table, the other fractions still run
@@ -180,6 +187,14 @@ def render(results: list[Measure]) -> str:
             f"{ingest:.1f} | {m.steps.get('dbt', 0):.1f} | {m.steps.get('expectations', 0):.1f} | "
             f"{m.steps.get('swap', 0):.1f} | {other:.1f} | {m.refresh_s / m.floor_s:.1f}× | "
             f"{m.refresh_peak_mb:,.0f} | {m.floor_peak_mb:,.0f} | {rows / ingest if ingest else 0:,.0f} |")
+    out += ["", "| fraction | GX s | GX share of the rest of refresh (target ≤ 30 %) | allocation models + tests s "
+            "(target < 2) | peak MB / million rows |", "|---|---|---|---|---|"]
+    for m in results:
+        if m.timed_out:
+            continue
+        gx = m.steps.get("expectations", 0.0)
+        out.append(f"| {m.fraction:g} | {gx:.1f} | {100 * gx / (m.refresh_s - gx):.0f} % | {m.allocation_s:.2f} | "
+                   f"{m.refresh_peak_mb / (sum(m.rows.values()) / 1e6):,.0f} |")
     out += ["", "| fraction | schools | survey | donations | handovers | coverage | generate s | warehouse MB |",
             "|---|---|---|---|---|---|---|---|"]
     for m in results:

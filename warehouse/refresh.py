@@ -165,9 +165,16 @@ def _release_dbt_connection() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+Timing = tuple[str, str, float]  # (dbt node name, resource type, seconds)
+
+
 def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str],
-            allocation_stock: int | None = None) -> None:
-    """`dbt build` in-process against db_file; dbt's own log goes to stderr, never stdout."""
+            allocation_stock: int | None = None) -> list[Timing]:
+    """`dbt build` in-process against db_file; dbt's own log goes to stderr, never stdout.
+
+    Returns each node's execution time, so a benchmark can tell what one group of models costs
+    (e.g. the allocation models, issue "Allocation proposal") without a second run.
+    """
     from dbt.cli.main import dbtRunner
 
     os.environ["SVMT_DBT_DB"] = str(db_file)
@@ -180,6 +187,8 @@ def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str],
     _release_dbt_connection()
     if not result.success:
         raise RefreshError(f"dbt build thất bại / failed: {result.exception or 'see the log above'}")
+    return [(r.node.name, str(r.node.resource_type), float(r.execution_time or 0.0))
+            for r in getattr(result.result, "results", None) or []]
 
 
 def dbt_path(db: Path) -> Path:
@@ -194,11 +203,24 @@ def dbt_path(db: Path) -> Path:
 
 
 def _run_dbt_on_build(link: Path, as_of: date, unit_cost: int, selection: list[str],
-                      allocation_stock: int | None) -> None:
-    run_dbt(link, as_of, unit_cost, selection, allocation_stock)
+                      allocation_stock: int | None) -> list[Timing]:
+    timings = run_dbt(link, as_of, unit_cost, selection, allocation_stock)
     wal = link.with_name(link.name + ".wal")  # DuckDB names the WAL after the path it was opened by
     if wal.exists():
         raise RefreshError(f"{wal.name} còn tồn tại / still exists: dbt's writes were not checkpointed")
+    return timings
+
+
+def _write_dbt_timings(db_file: Path, timings: list[Timing]) -> None:
+    """meta.dbt_timings: seconds per dbt node (model or test) of this refresh, for benchmarks and profiling."""
+    con = duckdb.connect(str(db_file))
+    try:
+        con.execute("CREATE OR REPLACE TABLE meta.dbt_timings (node VARCHAR, resource_type VARCHAR, seconds DOUBLE)")
+        if timings:
+            con.executemany("INSERT INTO meta.dbt_timings VALUES (?, ?, ?)", [list(t) for t in timings])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def docs_dir(db: Path) -> Path:
@@ -280,7 +302,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         for stale in (link, link.with_name(link.name + ".wal")):  # a killed refresh's (we hold the lock)
             stale.unlink(missing_ok=True)
         link.symlink_to(tmp.name)
-        _run_dbt_on_build(link, as_of, unit_cost, ["--exclude", KPI_MODEL], allocation_stock)
+        timings = _run_dbt_on_build(link, as_of, unit_cost, ["--exclude", KPI_MODEL], allocation_stock)
         seconds["dbt"] = time.perf_counter() - t0
 
         _progress("[expectations] …")
@@ -289,13 +311,14 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         seconds["expectations"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        _run_dbt_on_build(link, as_of, unit_cost, ["--select", KPI_MODEL], allocation_stock)
+        timings += _run_dbt_on_build(link, as_of, unit_cost, ["--select", KPI_MODEL], allocation_stock)
         seconds["dbt"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
         done = {**entry, "ended_at": datetime.now().replace(microsecond=0), "outcome": "ok", "message": "",
                 "rows_loaded": report.loaded, "rows_rejected": report.rejected}
         _write_log_table(tmp, db, done)
+        _write_dbt_timings(tmp, timings)
         wal = tmp.with_name(tmp.name + ".wal")
         if wal.exists():
             raise RefreshError(f"{wal.name} còn tồn tại / still exists: the build was not checkpointed")

@@ -12,9 +12,13 @@ tier_order as (
     select 'tier_order' as broken from queue
     having min(priority_tier) filter (where not is_proposed) < max(priority_tier) filter (where is_proposed)
 ),
+-- the queue is exactly the remaining students (int_allocation_queue filters is_remaining; keys are unique in
+-- int_students), so: no remaining student is also supported, and the queue holds each remaining one once
 not_remaining as (
-    select 'not_remaining' as broken from {{ ref('int_allocation_queue') }} as q
-    join {{ ref('int_students') }} as s using (student_key)
-    where not s.is_remaining or s.is_supported
+    select 'not_remaining' as broken from {{ ref('int_students') }} where is_remaining and is_supported
+    union all
+    select 'queue_is_not_the_remaining_students' as broken
+    from (select count(*) as n from queue) as q, (select count(*) as n from {{ ref('int_students') }} where is_remaining) as s
+    where q.n <> s.n
 )
 select * from over_stock union all select * from tier_order union all select * from not_remaining
