@@ -5,6 +5,7 @@ Screenshots land in tests/artifacts/ (git-ignored) so a person can look at them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -30,14 +31,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(fixture_db: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def streamlit_server(env: dict[str, str]) -> Iterator[str]:
+    """The real dashboard served on a free local port with these environment variables; yields its URL."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env={**os.environ, "SVMT_DB": str(fixture_db)}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        cwd=REPO, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -52,6 +53,12 @@ def server(fixture_db: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(fixture_db: Path) -> Iterator[str]:
+    with streamlit_server({"SVMT_DB": str(fixture_db)}) as url:
+        yield url
 
 
 def _sign_in(page, user: str, password: str) -> None:

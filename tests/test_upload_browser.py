@@ -12,18 +12,14 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import AS_OF, FIXTURE, REPO, run_cli
-from tests.test_browser import ARTIFACTS, CHROMIUM, _free_port, _sign_in
+from tests.conftest import AS_OF, FIXTURE, run_cli
+from tests.test_browser import ARTIFACTS, CHROMIUM, _sign_in, streamlit_server
 from tests.upload_data import AFTER, BEFORE, NAME, write_messy_survey
 
 MISSING_COLUMN = "donations_thieu_cot.csv"
@@ -37,26 +33,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     shutil.copytree(FIXTURE, source)
     result = run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
-    port = _free_port()
-    env = {**os.environ, "SVMT_DB": str(db), "SVMT_SOURCE": str(source), "SVMT_WITHDRAWN": str(root / "withdrawn")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start")
+    env = {"SVMT_DB": str(db), "SVMT_SOURCE": str(source), "SVMT_WITHDRAWN": str(root / "withdrawn")}
+    with streamlit_server(env) as url:
         yield url, root
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _metrics(page: Page) -> dict[str, str]:
