@@ -15,16 +15,14 @@ import duckdb
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from expectations.suites.survey import PEOPLE
+
 ISSUE_TYPE = "possible_duplicate_person_fuzzy"
 THRESHOLD = 90.0
 
-CANDIDATES = """
-WITH people AS (
-    SELECT student_key, name_fold, date_of_birth, district_code,
-           max_by(source_file, load_order) AS source_file, max_by(source_line, load_order) AS source_line,
-           max(load_order) AS load_order
-    FROM intermediate.int_survey_rows GROUP BY ALL
-)
+CANDIDATES = f"""
+WITH people AS (SELECT student_key, name_fold, date_of_birth, district_code, source_file, source_line, load_order
+                FROM {PEOPLE})
 SELECT a.student_key AS key_a, b.student_key AS key_b, a.name_fold AS name_a, b.name_fold AS name_b,
        a.date_of_birth = b.date_of_birth AS same_date, a.district_code,
        CASE WHEN a.load_order >= b.load_order THEN a.source_file ELSE b.source_file END AS source_file,
@@ -41,7 +39,10 @@ WHERE NOT (a.name_fold = b.name_fold AND a.date_of_birth = b.date_of_birth)
 
 
 def fuzzy_person_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One dq.issues row per pair of student keys that are probably one child, with the similarity score."""
+    """One dq.issues row per pair of student keys that are probably one child, with the similarity score.
+
+    Reads the people table the validation run has built (`expectations.suites.shared_tables`).
+    """
     pairs = con.execute(CANDIDATES).df()
     columns = ["issue_type", "entity", "record_key", "detail", "source_file", "source_line"]
     if pairs.empty:

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from expectations.suites import Frame, all_frames
+from expectations.suites import Frame, all_frames, shared_tables
 
 ISSUE_COLUMNS = ["issue_type", "entity", "record_key", "detail", "source_file", "source_line"]
 RESULT_COLUMNS = ["run_at", "suite", "expectation_type", "columns", "success", "element_count",
@@ -103,6 +103,9 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
     datasource = context.data_sources.add_pandas("warehouse")
     issues: list[dict] = []
     results: list[dict] = []
+    shared = shared_tables()
+    for name, sql in shared.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
     for spec in frames or all_frames():
         con.execute(f"CREATE OR REPLACE TEMP TABLE {FRAME_TABLE} AS {spec.sql}")
         columns = [c for (c, *_rest) in con.execute(f"DESCRIBE {FRAME_TABLE}").fetchall()]
@@ -144,6 +147,8 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
 
     issue_frame = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), fuzzy_person_issues(con)],
                             ignore_index=True)
+    for name in shared:
+        con.execute(f"DROP TABLE {name}")
     issue_frame = issue_frame.sort_values(["issue_type", "source_file", "source_line", "record_key"], ignore_index=True)
     return issue_frame, pd.DataFrame(results, columns=RESULT_COLUMNS)
 

@@ -40,6 +40,13 @@ class Frame:
     checks: tuple[Check, ...] = field(default=())
 
 
+def shared_tables() -> dict[str, str]:
+    """Temp tables several frames (and the fuzzy search) read, by name: each is built once per run, before them."""
+    from expectations.suites import survey
+
+    return dict(survey.SHARED)
+
+
 def all_frames() -> list[Frame]:
     from expectations.suites import coverage, donations, handovers, records, schools, survey
 

@@ -9,6 +9,14 @@ import great_expectations.expectations as gxe
 from expectations.suites import LINEAGE, Check, Frame, Issue
 from ingest.contract import HOUSEHOLD_STATUS
 
+# One row per (folded name, birth date, district, student key) with the lineage of its row loaded last. Both the
+# survey.people frame and the fuzzy duplicate search read it, so the 3-million-row grouping runs once per refresh.
+PEOPLE = "gx_survey_people"
+SHARED = {PEOPLE: """
+    SELECT name_fold, date_of_birth, district_code, student_key, max_by(source_file, load_order) AS source_file,
+           max_by(source_line, load_order) AS source_line, max(load_order) AS load_order
+    FROM intermediate.int_survey_rows GROUP BY name_fold, date_of_birth, district_code, student_key"""}
+
 FRAMES = [
     Frame("survey.rows", f"""
         SELECT row_number() OVER () AS row_id, survey_round, student_key, school_code, {LINEAGE}
@@ -21,11 +29,9 @@ FRAMES = [
                               f"({g.school_code.nunique()} trường)")),
     )),
     # One row per (person, key): several keys for one folded name + birth date + district = one child twice.
-    Frame("survey.people", """
+    Frame("survey.people", f"""
         SELECT row_number() OVER () AS row_id, name_fold, CAST(date_of_birth AS VARCHAR) AS date_of_birth,
-               district_code, student_key, max_by(source_file, load_order) AS source_file,
-               max_by(source_line, load_order) AS source_line, max(load_order) AS load_order
-        FROM intermediate.int_survey_rows GROUP BY name_fold, date_of_birth, district_code, student_key""", (
+               district_code, student_key, source_file, source_line, load_order FROM {PEOPLE}""", (
         Check(lambda: gxe.ExpectCompoundColumnsToBeUnique(column_list=["name_fold", "date_of_birth", "district_code"]),
               Issue("possible_duplicate_person", "survey", ("name_fold", "date_of_birth", "district_code"),
                     lambda g: hashlib.md5("|".join(str(g[c].iloc[0]) for c in ("name_fold", "date_of_birth",
