@@ -13,6 +13,7 @@ import hashlib
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from expectations.suites.survey import PEOPLE
@@ -20,21 +21,28 @@ from expectations.suites.survey import PEOPLE
 ISSUE_TYPE = "possible_duplicate_person_fuzzy"
 THRESHOLD = 90.0
 
+# Pairs of keys in one block, as row numbers of the people table and their two folded names only: the
+# 400.000-odd candidate pairs of the national warehouse cross into Python as two lists of names.
 CANDIDATES = f"""
-WITH people AS (SELECT student_key, name_fold, date_of_birth, district_code, source_file, source_line, load_order
-                FROM {PEOPLE})
-SELECT a.student_key AS key_a, b.student_key AS key_b, a.name_fold AS name_a, b.name_fold AS name_b,
-       a.date_of_birth = b.date_of_birth AS same_date, a.district_code,
-       CASE WHEN a.load_order >= b.load_order THEN a.source_file ELSE b.source_file END AS source_file,
-       CASE WHEN a.load_order >= b.load_order THEN a.source_line ELSE b.source_line END AS source_line
-FROM people AS a
-JOIN people AS b
-  ON a.district_code = b.district_code
- AND year(a.date_of_birth) = year(b.date_of_birth)
- AND least(day(a.date_of_birth), month(a.date_of_birth)) = least(day(b.date_of_birth), month(b.date_of_birth))
- AND greatest(day(a.date_of_birth), month(a.date_of_birth)) = greatest(day(b.date_of_birth), month(b.date_of_birth))
+SELECT a.rowid AS row_a, b.rowid AS row_b, a.name_fold AS name_a, b.name_fold AS name_b
+FROM {PEOPLE} AS a
+JOIN {PEOPLE} AS b
+  ON a.district_code = b.district_code AND a.birth_year = b.birth_year
+ AND a.day_month_low = b.day_month_low AND a.day_month_high = b.day_month_high
  AND a.student_key < b.student_key
 WHERE NOT (a.name_fold = b.name_fold AND a.date_of_birth = b.date_of_birth)
+"""
+
+# The pairs that scored high enough, with what their issue rows say; lineage of the key loaded last.
+HITS = f"""
+SELECT a.student_key AS key_a, b.student_key AS key_b, hits.score, a.date_of_birth = b.date_of_birth AS same_date,
+       a.district_code,
+       CASE WHEN a.load_order >= b.load_order THEN a.source_file ELSE b.source_file END AS source_file,
+       CASE WHEN a.load_order >= b.load_order THEN a.source_line ELSE b.source_line END AS source_line
+FROM hits
+JOIN {PEOPLE} AS a ON a.rowid = hits.row_a
+JOIN {PEOPLE} AS b ON b.rowid = hits.row_b
+ORDER BY key_a, key_b
 """
 
 
@@ -43,12 +51,17 @@ def fuzzy_person_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     Reads the people table the validation run has built (`expectations.suites.shared_tables`).
     """
-    pairs = con.execute(CANDIDATES).df()
+    pairs = con.execute(CANDIDATES).to_arrow_table()
     columns = ["issue_type", "entity", "record_key", "detail", "source_file", "source_line"]
-    if pairs.empty:
+    if pairs.num_rows == 0:
         return pd.DataFrame(columns=columns)
-    pairs["score"] = process.cpdist(pairs["name_a"].tolist(), pairs["name_b"].tolist(), scorer=fuzz.token_set_ratio)
-    hits = pairs[pairs["score"] >= THRESHOLD]
+    scores = process.cpdist(pairs.column("name_a").to_pylist(), pairs.column("name_b").to_pylist(),
+                            scorer=fuzz.token_set_ratio, workers=-1)
+    keep = scores >= THRESHOLD
+    con.register("hits", pa.table({"row_a": pairs.column("row_a").filter(keep),
+                                   "row_b": pairs.column("row_b").filter(keep), "score": scores[keep]}))
+    hits = con.execute(HITS).df()
+    con.unregister("hits")
     return pd.DataFrame({
         "issue_type": ISSUE_TYPE,
         "entity": "survey",

@@ -9,12 +9,15 @@ import great_expectations.expectations as gxe
 from expectations.suites import LINEAGE, Check, Frame, Issue
 from ingest.contract import HOUSEHOLD_STATUS
 
-# One row per (folded name, birth date, district, student key) with the lineage of its row loaded last. Both the
-# survey.people frame and the fuzzy duplicate search read it, so the 3-million-row grouping runs once per refresh.
+# One row per (folded name, birth date, district, student key) with the lineage of its row loaded last and the
+# fuzzy search's blocking keys (birth year, the smaller and the larger of day and month). Both the survey.people
+# frame and the fuzzy duplicate search read it, so the 3-million-row grouping runs once per refresh.
 PEOPLE = "gx_survey_people"
 SHARED = {PEOPLE: """
     SELECT name_fold, date_of_birth, district_code, student_key, max_by(source_file, load_order) AS source_file,
-           max_by(source_line, load_order) AS source_line, max(load_order) AS load_order
+           max_by(source_line, load_order) AS source_line, max(load_order) AS load_order,
+           year(date_of_birth) AS birth_year, least(day(date_of_birth), month(date_of_birth)) AS day_month_low,
+           greatest(day(date_of_birth), month(date_of_birth)) AS day_month_high
     FROM intermediate.int_survey_rows GROUP BY name_fold, date_of_birth, district_code, student_key"""}
 
 FRAMES = [
