@@ -51,7 +51,7 @@ def fuzzy_person_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     Reads the people table the validation run has built (`expectations.suites.shared_tables`).
     """
-    pairs = con.execute(CANDIDATES).to_arrow_table()
+    pairs = con.sql(CANDIDATES).to_arrow_table()
     columns = ["issue_type", "entity", "record_key", "detail", "source_file", "source_line"]
     if pairs.num_rows == 0:
         return pd.DataFrame(columns=columns)
