@@ -7,7 +7,7 @@ DEMO    ?= data/demo
 SEED    ?= 1
 AS_OF   ?= 2023-06-30
 
-.PHONY: demo test install data refresh app lint docs clean bench bench-app
+.PHONY: demo test install data refresh app lint docs clean bench bench-app bench-allocation
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,3 +50,6 @@ bench: install
 
 bench-app: install
 	$(BIN)/python -m bench.app_speed --db $(DB)
+
+bench-allocation: install
+	$(BIN)/python -m bench.allocation_cost --db $(DB)
