@@ -7,9 +7,11 @@ from datetime import date
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.read import LINE
-from ingest.validate import create_tables, load_kind
+from ingest.validate import INVISIBLE, WS, create_tables, load_kind, sql_normalise
 
 
 @pytest.fixture()
@@ -87,7 +89,7 @@ def test_rounds_dates_booleans_and_ids(con: duckdb.DuckDBPyConnection) -> None:
 def test_fast_paths_agree_with_the_general_rules() -> None:
     """The validator's shortcuts (exact label spellings, already-normal text) give what the general rules give."""
     from ingest.contract import BOOL_FALSE, BOOL_TRUE, CONTRACT, enum_map, fold_key
-    from ingest.validate import ALREADY_NORMAL, INVISIBLE, WS, exact_spellings, sql_fold_key, sql_normalise
+    from ingest.validate import ALREADY_NORMAL, WELL_SPACED, exact_spellings, sql_fold_key
 
     con = duckdb.connect()
     labels = {text: None for text in (*BOOL_TRUE, *BOOL_FALSE)}
@@ -101,10 +103,27 @@ def test_fast_paths_agree_with_the_general_rules() -> None:
     assert [f for (f,) in folded] == [fold_key(s) for s in spellings]
 
     texts = ["abc", "a b", " a", "a ", "a  b", "a\tb", "Hà Nội", "Ha\u0300 No\u0323i", "x\u200by", "\u00a0a",
-             "", " ", "2021-H1", "1.234.567", "a\u202eb", "A-1_b", "~!", "a\nb"]
-    full = f"nullif(regexp_replace(regexp_replace(regexp_replace(nfc_normalize(s), '{INVISIBLE}', '', 'g'), " \
-           f"'^{WS}+|{WS}+$', '', 'g'), '{WS}+', ' ', 'g'), '')"
-    rows = con.execute(f"SELECT {sql_normalise('s')}, {full}, regexp_matches(s, '{ALREADY_NORMAL}') "
-                       "FROM unnest(?) AS t(s)", [texts]).fetchall()
+             "", " ", "2021-H1", "1.234.567", "a\u202eb", "A-1_b", "~!", "a\nb", " Khó khăn do COVID-19 ",
+             "  không", "có  ", "\u2003x", "x\u3000", " \u0301a", "Đợt 1/2022 "]
+    rows = con.execute(f"SELECT {sql_normalise('s')}, {FULL_NORMALISE}, regexp_matches(s, '{ALREADY_NORMAL}'), "
+                       f"regexp_matches(s, '{WELL_SPACED}') FROM unnest(?) AS t(s)", [texts]).fetchall()
     assert [r[0] for r in rows] == [r[1] for r in rows]
     assert sum(r[2] for r in rows) >= 5  # the shortcut is taken for the plain ones
+    assert rows[18][0] == "Khó khăn do COVID-19" and rows[18][3] and not rows[5][3]  # padded Vietnamese; a tab
+
+
+# The general normalisation (SPEC §4.1), which sql_normalise's shortcuts must reproduce exactly.
+FULL_NORMALISE = f"nullif(regexp_replace(regexp_replace(regexp_replace(nfc_normalize(s), '{INVISIBLE}', '', 'g'), " \
+                 f"'^{WS}+|{WS}+$', '', 'g'), '{WS}+', ' ', 'g'), '')"
+TRICKY = [" ", "  ", "a", "Z", "1", "/", "ộ", "e\u0301", "\u0301", "\u00a0", "\u200b", "\ufeff", "\t", "\r\n", "Đ",
+          "\u202e", "\u2003", "\u3000", "-", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TRICKY), max_size=8).map("".join), min_size=1, max_size=50))
+def test_normalise_shortcuts_equal_the_general_rule(texts: list[str]) -> None:
+    """Any mix of spaces, other whitespace, invisible controls, combining marks and letters normalises the same
+    through sql_normalise's shortcuts as through the general rule."""
+    rows = duckdb.connect().execute(f"SELECT {sql_normalise('s')}, {FULL_NORMALISE} FROM unnest(?) AS t(s)",
+                                    [texts]).fetchall()
+    assert [r[0] for r in rows] == [r[1] for r in rows]
