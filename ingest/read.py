@@ -134,7 +134,10 @@ def _read_csv(data: bytes, file: str) -> tuple[pl.DataFrame, str, str]:
         raise InputError(file, f"không đọc được dạng bảng / cannot be read as a table: {exc}".splitlines()[0]) from exc
     if not frame.columns:
         return frame, encoding, delimiter
-    if b'"' not in payload:  # no quoted cell, so no newline inside a cell: one line per record
+    # One line per record when no cell holds a newline: no quote at all, or as many lines as records + header
+    # (polars keeps blank lines as empty records, so only a newline inside a quoted cell makes the counts differ).
+    lines = payload.count(b"\n") + (not payload.endswith(b"\n"))
+    if b'"' not in payload or lines == frame.height + 1:
         return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64)), encoding, delimiter
     # Line of each record: header is line 1; a record spans 1 + (newlines inside its quoted cells).
     spans = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns) + 1

@@ -127,3 +127,18 @@ def test_normalise_shortcuts_equal_the_general_rule(texts: list[str]) -> None:
     rows = duckdb.connect().execute(f"SELECT {sql_normalise('s')}, {FULL_NORMALISE} FROM unnest(?) AS t(s)",
                                     [texts]).fetchall()
     assert [r[0] for r in rows] == [r[1] for r in rows]
+
+
+@pytest.mark.parametrize(("payload", "lines"), [
+    # quoted cells without newlines, a blank line, no final newline: one line per record
+    (b'a,b\n"1","x"\n\n"2","y"', [2, 3, 4]),
+    # a quoted cell spanning two lines: the records after it are one line further down
+    (b'a,b\r\n"1","x\r\nstill x"\r\n"2","y"\r\n\r\n3,z\r\n', [2, 4, 5, 6]),
+    (b'a,b\n1,"x\ny\nz"\n2,w\n', [2, 5]),
+])
+def test_line_of_each_record(payload: bytes, lines: list[int]) -> None:
+    """The line a person sees in the file, blank lines and newlines inside quoted cells counted."""
+    from ingest.read import _read_csv
+
+    frame, _encoding, _delimiter = _read_csv(payload, "x.csv")
+    assert frame[LINE].to_list() == lines
