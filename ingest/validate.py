@@ -132,7 +132,11 @@ def _parse(col: Column, v: str) -> str:
     if col.type == "round":
         f = sql_fold_name(v)
         # `2021-H1` as written is already canonical (the general rule below gives it back unchanged)
+        # `Đợt 1/2022`, `H1/2022` as commonly written match the general rule's pattern without folding
+        common = r"^(Đợt|đợt|ĐỢT|Đợt thứ|đợt thứ|H|h|HK|hk) ?[12] ?(/|-|năm) ?\d{4}$"
         return (f"CASE WHEN regexp_matches({v}, '^\\d{{4}}-H[12]$') THEN {v} "
+                f"WHEN regexp_matches({v}, '{common}') "
+                f"THEN regexp_extract({v}, '(\\d{{4}})', 1) || '-H' || regexp_extract({v}, '^\\D*([12])', 1) "
                 f"WHEN regexp_matches({f}, '^\\d{{4}} ?- ?h[12]$') "
                 f"THEN regexp_extract({f}, '(\\d{{4}})', 1) || '-H' || regexp_extract({f}, 'h([12])', 1) "
                 f"WHEN regexp_matches({f}, '^(h|dot|dot thu|hk) ?[12] ?(/|-|nam) ?\\d{{4}}$') "

@@ -142,3 +142,18 @@ def test_line_of_each_record(payload: bytes, lines: list[int]) -> None:
 
     frame, _encoding, _delimiter = _read_csv(payload, "x.csv")
     assert frame[LINE].to_list() == lines
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("Đợt 1/2022", "2022-H1"), ("ĐỢT 1 năm 2023", "2023-H1"), ("Đợt thứ 2/2022", "2022-H2"), ("HK1/2022", "2022-H1"),
+    ("h2-2021", "2021-H2"),  # spellings the common-form shortcut reads without folding
+    ("Dot thu 1/2022", "2022-H1"), ("ĐỢT THỨ 2 - 2021", "2021-H2"), ("2022 - h2", "2022-H2"),  # only the folded rule
+    ("Đợt 3/2022", None), ("H1/22", None), ("Đợt 1/20222", None),
+])
+def test_round_spellings(written: str, expected: str | None) -> None:
+    from ingest.contract import CONTRACT
+    from ingest.validate import _parse
+
+    column = CONTRACT["survey"].column("survey_round")
+    assert duckdb.connect().execute(f"SELECT {_parse(column, 'v')} FROM (SELECT ?::VARCHAR AS v)",
+                                    [written]).fetchone()[0] == expected
