@@ -13,10 +13,23 @@ MARTS = ["marts.program_kpis", "marts.need_vs_supply", "marts.monthly_progress",
          "marts.donations_by_donor_type", "marts.reporting_completeness"]
 
 
+LIBREOFFICE = Path(__file__).resolve().parent / "fixtures" / "libreoffice"  # written by Calc: tests/libreoffice.py
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_messy_twin_gives_identical_marts(shape: str, tmp_path: Path, fixture_db: Path) -> None:
     source = tmp_path / shape
     write_shape(FIXTURE, source, shape)
+    _assert_same_warehouse(source, tmp_path, fixture_db)
+
+
+@pytest.mark.parametrize("shape", ["calc_xlsx", "calc_csv_windows_1258_semicolon", "calc_unicode_text_tab"])
+def test_files_saved_by_libreoffice_give_identical_marts(shape: str, tmp_path: Path, fixture_db: Path) -> None:
+    """The same province as LibreOffice Calc saves it (workbook, Windows-1258 `;` CSV, Unicode text)."""
+    _assert_same_warehouse(LIBREOFFICE / shape, tmp_path, fixture_db)
+
+
+def _assert_same_warehouse(source: Path, tmp_path: Path, fixture_db: Path) -> None:
     db = tmp_path / "messy.duckdb"
     result = run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr
