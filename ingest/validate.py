@@ -121,7 +121,11 @@ def _parse(col: Column, v: str) -> str:
                 f"THEN try_cast(regexp_replace({v}, '[., ]', '', 'g') AS BIGINT) END")
     if col.type == "date":
         fmts = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
-        return "CAST(coalesce(" + ", ".join(f"try_strptime({v}, '{f}')" for f in fmts) + ") AS DATE)"
+        general = "CAST(coalesce(" + ", ".join(f"try_strptime({v}, '{f}')" for f in fmts) + ") AS DATE)"
+        # ISO dates, and Excel's date cells as they arrive (`2014-06-25 00:00:00`): the first ten characters,
+        # which is what the general rule's first or fourth format reads, without trying the others first
+        return (f"CASE WHEN regexp_matches({v}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}( 00:00:00)?$') "
+                f"THEN CAST(try_strptime(left({v}, 10), '%Y-%m-%d') AS DATE) ELSE {general} END")
     if col.type == "bool":
         mapping = {fold_key(x): True for x in BOOL_TRUE} | {fold_key(x): False for x in BOOL_FALSE}
         return _label_map(v, mapping, [*BOOL_TRUE, *BOOL_FALSE])

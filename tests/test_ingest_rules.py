@@ -157,3 +157,18 @@ def test_round_spellings(written: str, expected: str | None) -> None:
     column = CONTRACT["survey"].column("survey_round")
     assert duckdb.connect().execute(f"SELECT {_parse(column, 'v')} FROM (SELECT ?::VARCHAR AS v)",
                                     [written]).fetchone()[0] == expected
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("2014-06-25", date(2014, 6, 25)), ("2014-06-25 00:00:00", date(2014, 6, 25)),  # the ISO / Excel-cell shortcut
+    ("2014-02-30", None), ("2014-02-30 00:00:00", None),
+    ("25/06/2014", date(2014, 6, 25)), ("1/5/2010", date(2010, 5, 1)), ("01-05-2010", date(2010, 5, 1)),
+    ("2010-05-01 13:45:00", date(2010, 5, 1)), ("2014-6-5", date(2014, 6, 5)), ("20140625", None),
+])
+def test_date_spellings(written: str, expected: date | None) -> None:
+    from ingest.contract import CONTRACT
+    from ingest.validate import _parse
+
+    column = CONTRACT["survey"].column("date_of_birth")
+    assert duckdb.connect().execute(f"SELECT {_parse(column, 'v')} FROM (SELECT ?::VARCHAR AS v)",
+                                    [written]).fetchone()[0] == expected
