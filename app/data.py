@@ -206,7 +206,7 @@ def _briefing_month(ident: Identity, month: str) -> dict:
 def _briefing_corrections(ident: Identity, month: str, store_mtime: int) -> list[str]:
     from warehouse import briefing
 
-    return briefing.pending_corrections(Path(ident.path), month)
+    return briefing.pending_corrections(Path(ident.path), month, _briefing_month(ident, month))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -926,9 +926,13 @@ def build_pack(db: Path, month: str, out_dir: Path) -> tuple[Path, Path]:
     return pack.xlsx, pack.pdf
 
 
-def pending_corrections(db: Path, month: str) -> list[str]:
-    """What the next pack for `month` will announce: published figures the warehouse now puts differently."""
-    pack = month_figures(db, month)
+def pending_corrections(db: Path, month: str, pack: dict[str, Any] | None = None) -> list[str]:
+    """What the next pack for `month` will announce: published figures the warehouse now puts differently.
+
+    `pack` is `month_figures(db, month)` when the caller has it already (the dashboard does): computing the
+    month's need as of its last day over every survey row takes seconds at national size.
+    """
+    pack = pack if pack is not None else month_figures(db, month)
     con = _connect(db)
     try:
         return correction_lines(_corrections(con, db, pack))
