@@ -34,6 +34,7 @@ import pytest
 from tests.conftest import AS_OF, FIXTURE, query, run_cli
 from warehouse import briefing
 from warehouse.__main__ import main
+from warehouse.refresh import DEVICE_UNIT_COST_VND, run_dbt
 
 BMT, BH, KB = "Thành phố Buôn Ma Thuột", "Thị xã Buôn Hồ", "Huyện Krông Bông"
 NEED_BY_HAND = {  # identified, supported, self_resolved, remaining
@@ -252,17 +253,73 @@ def test_text_that_looks_like_a_formula_stays_text(fixture_db: Path, tmp_path: P
         assert not any("<f>" in zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/"))
 
 
+# SPEC §5's need figures read literally over the survey rows and handovers dated by a day: the independent
+# check of the pre-aggregated marts.need_by_month the pack reads.
+NEED_AS_OF_SQL = """
+with dated as (
+    select * from intermediate.int_survey_rows
+    where coalesce(surveyed_on, make_date(cast(left(survey_round, 4) as integer),
+                                          case when right(survey_round, 2) = 'H2' then 7 else 1 end, 1)) <= $as_of
+),
+latest as (
+    select * from dated
+    qualify row_number() over (partition by student_key order by survey_round desc, surveyed_on desc nulls last,
+                                                                  file_rank desc, source_line desc) = 1
+),
+need as (select student_key, bool_or(not has_device) as is_identified from dated group by student_key),
+support as (select distinct student_key from intermediate.int_handovers where handed_on <= $as_of),
+states as (
+    select latest.district_code,
+           case when latest.household_status = 'ngheo' then 1 when latest.household_status = 'can_ngheo' then 2
+                when latest.household_status = 'kho_khan_covid' or latest.covid_orphan then 3 else 4 end as tier,
+           need.is_identified, need.is_identified and support.student_key is not null as is_supported,
+           latest.has_device
+    from latest join need using (student_key) left join support using (student_key)
+)
+select district_code, tier, count(*) filter (where is_identified), count(*) filter (where is_supported),
+       count(*) filter (where is_identified and not is_supported and has_device),
+       count(*) filter (where is_identified and not is_supported and not has_device)
+from states group by all having count(*) filter (where is_identified) > 0 order by 1, 2
+"""
+
+
+def _need_rows(db: Path, month: str) -> tuple[list[tuple], list[tuple]]:
+    """(the pack's district × tier need rows, the same rows counted literally from the survey rows)."""
+    pack = [(r["district_code"], r["priority_tier"], *(r[k] for k in NEED_KEYS))
+            for r in briefing.month_figures(db, month)["need"]]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        literal = con.execute(NEED_AS_OF_SQL, {"as_of": briefing.month_end(briefing.parse_month(month))}).fetchall()
+    finally:
+        con.close()
+    return pack, literal
+
+
+def test_every_month_of_need_by_month_is_the_rule_read_literally(fixture_db: Path) -> None:
+    months = briefing.available_months(fixture_db)
+    for month in months:
+        pack, literal = _need_rows(fixture_db, month)
+        assert pack == literal, month
+    # not vacuous: the parts move between months as derived by hand (NEED_BY_HAND)
+    assert [sum(r[2] for r in _need_rows(fixture_db, m)[0]) for m in sorted(NEED_BY_HAND)] == [7, 9, 9, 9]
+    assert [sum(r[5] for r in _need_rows(fixture_db, m)[0]) for m in sorted(NEED_BY_HAND)] == [7, 7, 5, 4]
+
+
 def test_undated_survey_rows_count_from_their_rounds_first_day(fixture_db: Path, tmp_path: Path) -> None:
     db = _copy_db(fixture_db, tmp_path)
     con = duckdb.connect(str(db))
     con.execute("update intermediate.int_survey_rows set surveyed_on = null")
     con.close()
+    run_dbt(db, date.fromisoformat(AS_OF), DEVICE_UNIT_COST_VND, ["--select", "need_by_month"])  # real dbt
     # H2 rows now date from 01/07/2022: by 31/08 G2 and H are identified and C has self-resolved
     figures = briefing.month_figures(db, "2022-08")["figures"]
     assert tuple(figures[k] for k in NEED_KEYS) == (9, 0, 1, 8)
     # H1 rows date from 01/01/2022, which opens the data range there
     assert briefing.available_months(db)[0] == "2022-01"
     assert tuple(briefing.month_figures(db, "2022-06")["figures"][k] for k in NEED_KEYS) == (7, 0, 0, 7)
+    for month in briefing.available_months(db):
+        pack, literal = _need_rows(db, month)
+        assert pack == literal, month
 
 
 @pytest.mark.parametrize("month", ["2022-13", "2022/10", "22-10", "oct", "2021-12", "2023-03"])

@@ -5,8 +5,8 @@ The pack speaks as of the month's last day (docs/briefing.md):
   data range with no row there has zero activity and carries the running totals over);
 - the need figures (identified, supported, self-resolved, remaining, % covered) follow SPEC §5 counting only
   survey rows dated on or before that day — a row without `surveyed_on` is dated by the first day of its round
-  (H1 → 1 January, H2 → 1 July) — and handovers with `handed_on` on or before that day; for the latest month of
-  the data they equal `marts.program_kpis`;
+  (H1 → 1 January, H2 → 1 July) — and handovers with `handed_on` on or before that day; dbt pre-aggregates
+  them for every month (`marts.need_by_month`); for the latest month of the data they equal `marts.program_kpis`;
 - donations count by `received_on` (received) and `pledged_on` (pledged); coverage points count as covered
   from their `completed_on`.
 
@@ -39,7 +39,7 @@ from babel.numbers import format_decimal, format_percent
 LOCALE = "vi_VN"
 PROGRAM = "Chương trình “Sóng và máy tính cho em”"
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-REQUIRED_TABLES = ("marts.monthly_progress", "marts.program_kpis", "intermediate.int_survey_rows",
+REQUIRED_TABLES = ("marts.monthly_progress", "marts.program_kpis", "marts.need_by_month",
                    "intermediate.int_handovers", "intermediate.int_donations", "intermediate.int_coverage",
                    "intermediate.int_schools", "intermediate.int_districts", "meta.refresh")
 
@@ -181,18 +181,14 @@ def _connect(db: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-# A survey row's date: surveyed_on, else the first day of its round (H1 → 1 January, H2 → 1 July).
-SURVEY_DATED_ON = """coalesce(surveyed_on, make_date(cast(left(survey_round, 4) as integer),
-                                 case when right(survey_round, 2) = 'H2' then 7 else 1 end, 1))"""
-
-
 def _months_of(con: duckdb.DuckDBPyConnection) -> list[date]:
-    """Every month from the first to the last of `marts.monthly_progress`, stretched over the survey dates."""
-    lo, hi = con.execute(f"""
+    """Every month from the first to the last of `marts.monthly_progress`, stretched over the survey dates
+    (`marts.need_by_month` has a row for each of those months as soon as there is a survey row)."""
+    lo, hi = con.execute("""
         select min(m), max(m) from (
             select month::date as m from marts.monthly_progress
             union all
-            select date_trunc('month', {SURVEY_DATED_ON})::date from intermediate.int_survey_rows
+            select month::date from marts.need_by_month
         )""").fetchall()[0]
     if lo is None:
         return []
@@ -231,52 +227,20 @@ def _monthly(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, int]:
     return out
 
 
-NEED_SQL = f"""
-with dated as (
-    select * from intermediate.int_survey_rows where {SURVEY_DATED_ON} <= $as_of
-),
-latest as (
-    select * from dated
-    qualify row_number() over (
-        partition by student_key
-        order by survey_round desc, surveyed_on desc nulls last, file_rank desc, source_line desc
-    ) = 1
-),
-need as (
-    select student_key, bool_or(not has_device) as is_identified from dated group by student_key
-),
-support as (
-    select distinct student_key from intermediate.int_handovers where handed_on <= $as_of
-),
-states as (
-    select
-        latest.district_code,
-        case
-            when latest.household_status = 'ngheo' then 1
-            when latest.household_status = 'can_ngheo' then 2
-            when latest.household_status = 'kho_khan_covid' or latest.covid_orphan then 3
-            else 4
-        end as priority_tier,
-        need.is_identified,
-        need.is_identified and support.student_key is not null as is_supported,
-        latest.has_device as latest_has_device
-    from latest
-    inner join need using (student_key)
-    left join support using (student_key)
-)
+# The need figures as of a month's last day (SPEC §5, counted as docs/briefing.md says), pre-aggregated by dbt.
+NEED_SQL = """
 select
-    states.district_code,
-    any_value(d.district_name) as district_name,
-    priority_tier,
-    count(*) filter (where is_identified) as students_identified,
-    count(*) filter (where is_supported) as students_supported,
-    count(*) filter (where is_identified and not is_supported and latest_has_device) as students_self_resolved,
-    count(*) filter (where is_identified and not is_supported and not latest_has_device) as students_remaining
-from states
+    n.district_code,
+    d.district_name,
+    n.priority_tier,
+    n.students_identified,
+    n.students_supported,
+    n.students_self_resolved,
+    n.students_remaining
+from marts.need_by_month as n
 left join intermediate.int_districts as d using (district_code)
-group by states.district_code, priority_tier
-having count(*) filter (where is_identified) > 0
-order by states.district_code, priority_tier
+where n.month = $month and n.students_identified > 0
+order by n.district_code, n.priority_tier
 """
 
 
@@ -284,8 +248,9 @@ def _pct(identified: int, remaining: int) -> float:
     return 0.0 if identified == 0 else (identified - remaining) / identified
 
 
-def _need(con: duckdb.DuckDBPyConnection, as_of: date) -> list[dict[str, Any]]:
-    rows = _rows_named(con, NEED_SQL, as_of=as_of)
+def _need(con: duckdb.DuckDBPyConnection, first: date) -> list[dict[str, Any]]:
+    """District × priority tier need as of the last day of the month that starts on `first`."""
+    rows = _rows_named(con, NEED_SQL, month=first)
     for row in rows:
         row["district_name"] = row["district_name"] or row["district_code"]
         row["pct_covered"] = _pct(row["students_identified"], row["students_remaining"])
@@ -309,7 +274,7 @@ def _need_totals(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
 def _headline(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
     """The published figures of one month (FIGURES), as of its last day."""
     figures = _monthly(con, first)
-    figures.update(_need_totals(_need(con, month_end(first))))
+    figures.update(_need_totals(_need(con, first)))
     return {key: figures[key] for key in FIGURES}
 
 
@@ -413,7 +378,7 @@ def _figures(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
     refresh = _rows(con, "select as_of, refreshed_at from meta.refresh limit 1")
     data_as_of = refresh[0]["as_of"] if refresh else None
     refreshed_at = refresh[0]["refreshed_at"] if refresh else None
-    need = _need(con, end)
+    need = _need(con, first)
     figures = _monthly(con, first)
     figures.update(_need_totals(need))
     quality = _rows(con, "select rejected_row_count, dq_issue_count from marts.program_kpis limit 1")

@@ -23,3 +23,19 @@
         from {{ relation }}
     ) where rn = 1
 {%- endmacro %}
+
+{#- SPEC §5 priority tier of a survey row: 1 poor, 2 near-poor, 3 hardship from COVID-19 (or orphaned by it), 4 other. -#}
+{% macro priority_tier(household_status='household_status', covid_orphan='covid_orphan') -%}
+    case
+        when {{ household_status }} = 'ngheo' then 1
+        when {{ household_status }} = 'can_ngheo' then 2
+        when {{ household_status }} = 'kho_khan_covid' or {{ covid_orphan }} then 3
+        else 4
+    end
+{%- endmacro %}
+
+{#- The day a survey row speaks for (docs/briefing.md): surveyed_on, else its round's first day (H1 → 1 January, H2 → 1 July). -#}
+{% macro survey_dated_on(surveyed_on='surveyed_on', survey_round='survey_round') -%}
+    coalesce({{ surveyed_on }}, make_date(cast(left({{ survey_round }}, 4) as integer),
+                                          case when right({{ survey_round }}, 2) = 'H2' then 7 else 1 end, 1))
+{%- endmacro %}

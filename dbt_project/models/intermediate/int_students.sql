@@ -42,12 +42,7 @@ states as (
         latest.district_code,
         latest.school_code,
         latest.survey_round as latest_round,
-        case
-            when latest.household_status = 'ngheo' then 1
-            when latest.household_status = 'can_ngheo' then 2
-            when latest.household_status = 'kho_khan_covid' or latest.covid_orphan then 3
-            else 4
-        end as priority_tier,
+        {{ priority_tier('latest.household_status', 'latest.covid_orphan') }} as priority_tier,
         case
             when latest.grade between 1 and 5 then 'tieu_hoc'
             when latest.grade between 6 and 9 then 'thcs'
