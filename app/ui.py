@@ -51,10 +51,17 @@ CODE_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def label(code: object) -> str:
+def label(code: object, language: str | None = None) -> str:
     """Human label of a canonical code (tiers as `tier1`…), in the current language."""
     key = f"tier{code}" if isinstance(code, int | float) and not isinstance(code, bool) else str(code)
-    return CODE_LABELS.get(key, {}).get(lang(), str(code))
+    return CODE_LABELS.get(key, {}).get(language or lang(), str(code))
+
+
+def labels(codes: pd.Series) -> pd.Series:
+    """`label` of every code of a column, the language read once (reading it per cell from the query string
+    was most of a page's time on a national-size table)."""
+    language = lang()
+    return codes.map(lambda code: label(code, language))
 
 
 @dataclass(frozen=True)

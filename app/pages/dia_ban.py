@@ -27,7 +27,7 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         by_tier = need.groupby(["district_name", "priority_tier"], as_index=False)["students_remaining"].sum()
-        by_tier["tier"] = by_tier["priority_tier"].map(ui.label)
+        by_tier["tier"] = ui.labels(by_tier["priority_tier"])
         fig = px.bar(by_tier, x="students_remaining", y="district_name", color="tier", orientation="h",
                      color_discrete_map={ui.label(k): v for k, v in ui.TIER_COLOURS.items()},
                      category_orders={"tier": [ui.label(k) for k in ui.TIERS]},
@@ -36,15 +36,15 @@ def render() -> None:
         st.plotly_chart(ui.plot_layout(fig, 460), width="stretch")
     with right:
         by_level = need.groupby("school_level", as_index=False)["students_remaining"].sum()
-        by_level["level"] = by_level["school_level"].map(ui.label)
+        by_level["level"] = ui.labels(by_level["school_level"])
         fig = px.bar(by_level, x="level", y="students_remaining", text="students_remaining",
                      labels={"students_remaining": t("remaining_students"), "level": t("school_level")},
                      title=t("remaining_by_level_title"))
         st.plotly_chart(ui.plot_layout(fig, 460), width="stretch")
 
     st.subheader(t("table_title"))
-    shown = need.assign(priority_tier=need["priority_tier"].map(ui.label),
-                        school_level=need["school_level"].map(ui.label))
+    shown = need.assign(priority_tier=ui.labels(need["priority_tier"]),
+                        school_level=ui.labels(need["school_level"]))
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config={"pct_covered": st.column_config.ProgressColumn(t("pct_covered"), min_value=0,
                                                                               max_value=1, format="percent")})

@@ -35,7 +35,7 @@ def render() -> None:
     pivot = need.groupby(dims, as_index=False)[measures].sum() if dims else need[measures].sum().to_frame().T
     for dim in ("priority_tier", "school_level"):
         if dim in pivot:
-            pivot[dim] = pivot[dim].map(ui.label)
+            pivot[dim] = ui.labels(pivot[dim])
     pivot = pivot.rename(columns={**{d: t(v) for d, v in DIMENSIONS.items()},
                                   **{m: _label(v) for m, v in MEASURES.items()}})
     st.dataframe(pivot, hide_index=True, width="stretch")

@@ -24,7 +24,7 @@ def render() -> None:
     with left:
         by_type = data.table("marts.donations_by_donor_type")
         cash = by_type.groupby("donor_type", as_index=False)[["cash_received_vnd", "cash_pledged_vnd"]].sum()
-        cash["donor"] = cash["donor_type"].map(ui.label)
+        cash["donor"] = ui.labels(cash["donor_type"])
         long = cash.melt(id_vars="donor", value_vars=["cash_received_vnd", "cash_pledged_vnd"], var_name="s",
                          value_name="vnd")
         long["s"] = long["s"].map({"cash_received_vnd": t("received"), "cash_pledged_vnd": t("pledged")})
@@ -42,8 +42,8 @@ def render() -> None:
 
     devices = data.table("marts.donated_devices")
     if not devices.empty:
-        devices["type"] = devices["device_type"].map(ui.label)
-        devices["condition_label"] = devices["condition"].map(ui.label)
+        devices["type"] = ui.labels(devices["device_type"])
+        devices["condition_label"] = ui.labels(devices["condition"])
         long = devices.melt(id_vars=["type", "condition_label"],
                             value_vars=["devices_received", "devices_failed_inspection"], var_name="s", value_name="n")
         long["s"] = long["s"].map({"devices_received": t("received"), "devices_failed_inspection":
@@ -55,7 +55,7 @@ def render() -> None:
 
     st.subheader(t("honour_roll"))
     roll = data.table("marts.donor_honour_roll", "cash_received_vnd DESC, devices_received DESC, donor_name")
-    roll = roll.assign(donor_type=roll["donor_type"].map(ui.label))
+    roll = roll.assign(donor_type=ui.labels(roll["donor_type"]))
     st.dataframe(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]],
                  hide_index=True, width="stretch",
                  column_config={"donor_name": t("donor"), "donor_type": t("kind"),

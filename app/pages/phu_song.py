@@ -41,8 +41,8 @@ def render() -> None:
     with right:
         if not points.empty:
             ops = points.groupby(["operator", "status"], as_index=False).size()
-            ops["operator"] = ops["operator"].map(ui.label)
-            ops["status"] = ops["status"].map(ui.label)
+            ops["operator"] = ui.labels(ops["operator"])
+            ops["status"] = ui.labels(ops["status"])
             fig = px.bar(ops, x="operator", y="size", color="status", color_discrete_map=colours,
                          labels={"operator": "", "size": t("count"), "status": ""},
                          title=t("points_by_operator_title"))
@@ -50,7 +50,7 @@ def render() -> None:
 
     overdue = points[points["is_overdue"]].sort_values(["planned_on", "point_id"])
     st.subheader(t("overdue_points", date=day(k["as_of"])))
-    shown = overdue.assign(status=overdue["status"].map(ui.label), operator=overdue["operator"].map(ui.label),
+    shown = overdue.assign(status=ui.labels(overdue["status"]), operator=ui.labels(overdue["operator"]),
                            planned_on=overdue["planned_on"].map(day))
     st.dataframe(shown[["point_id", "point_name", "commune_name", "district_name", "operator", "status", "planned_on",
                         "students"]], hide_index=True, width="stretch")
