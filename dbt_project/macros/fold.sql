@@ -1,6 +1,12 @@
-{#- SPEC §5 fold(): remove diacritics (đ→d), lower-case, collapse spaces. Text is already NFC. -#}
+{#- SPEC §5 fold(): remove diacritics (đ→d), lower-case, collapse spaces. Text is already NFC.
+    The regex (RE2's \s is tab, newline, form feed, carriage return, space) only runs on text that has two
+    spaces in a row or one of those other characters: elsewhere every match is one space, replaced by one
+    space, so skipping it changes nothing and saves ~0,6 s on 3 million names. -#}
 {% macro fold(expr) -%}
-    trim(regexp_replace(lower(strip_accents(replace(replace({{ expr }}, 'đ', 'd'), 'Đ', 'D'))), '\s+', ' ', 'g'))
+    {%- set folded = "lower(strip_accents(replace(replace(" ~ expr ~ ", 'đ', 'd'), 'Đ', 'D')))" -%}
+    trim(case when contains({{ folded }}, '  ') or contains({{ folded }}, chr(9)) or contains({{ folded }}, chr(10))
+                   or contains({{ folded }}, chr(12)) or contains({{ folded }}, chr(13))
+              then regexp_replace({{ folded }}, '\s+', ' ', 'g') else {{ folded }} end)
 {%- endmacro %}
 
 {#- Load order: "the row loaded last" is the highest (file_rank, source_line). -#}
