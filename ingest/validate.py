@@ -28,6 +28,7 @@ from ingest.contract import (
 )
 from ingest.read import LINE
 
+LOOKUP_TYPES = ("enum", "bool", "round")  # column types typed once per distinct cell (load_kind)
 RAW_TYPES = {"text": "VARCHAR", "id": "VARCHAR", "round": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT",
              "date": "DATE", "bool": "BOOLEAN"}
 LINEAGE = (("source_file", "VARCHAR"), ("source_line", "BIGINT"), ("file_rank", "INTEGER"))
@@ -211,22 +212,35 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
     con.register("input_rows", frame)
 
-    # Layer 1: cells as written (c_) and normalised (v_).
-    layer = ["source_file", "file_rank", f'"{LINE}" AS source_line']
-    for col in columns + extra:
-        layer += [f'"{col.name}" AS c_{col.name}', f'{sql_normalise(chr(34) + col.name + chr(34))} AS v_{col.name}']
     # Three set-based passes: cells (c_ as written, v_ normalised) → typed values (t_, from v_ only) →
     # errors (e_, from v_ and the typed values, e.g. a rule on another column or a range).
-    typed_cols, error_cols, errors = [], [], []
-    for col in columns:
+    # Enumerations, booleans and rounds have a handful of spellings per file: their v_ and t_ are worked out
+    # once per distinct cell (`lookups`) and joined back, instead of once per row.
+    layer = ["input_rows.source_file", "input_rows.file_rank", f'input_rows."{LINE}" AS source_line']
+    typed_cols, error_cols, errors, lookups, joins = [], [], [], [], []
+    for col in columns + extra:
+        quoted = f'input_rows."{col.name}"'
         typed, error, written = _column_sql(kind, col)
         if kind_name == "schools" and col.name == "district_code":
             typed, error, written = _school_district_sql()
-        typed_cols.append(f"{typed} AS t_{col.name}")
-        error_cols.append(f"{error} AS e_{col.name}")
-        errors.append((col.name, f"e_{col.name}", written))
-    sql = (f"WITH cells AS (SELECT {', '.join(layer)} FROM input_rows), "
-           f"typed AS (SELECT *, {', '.join(typed_cols)} FROM cells), "
+        layer.append(f"{quoted} AS c_{col.name}")
+        if col.type in LOOKUP_TYPES and col in columns:
+            lookups.append(f'lk_{col.name} AS (SELECT raw, v_{col.name}, {typed} AS t_{col.name} FROM ('
+                           f'SELECT raw, {sql_normalise("raw")} AS v_{col.name} FROM ('
+                           f'SELECT DISTINCT "{col.name}" AS raw FROM input_rows)))')
+            joins.append(f"LEFT JOIN lk_{col.name} ON {quoted} IS NOT DISTINCT FROM lk_{col.name}.raw")
+            layer += [f"lk_{col.name}.v_{col.name}", f"lk_{col.name}.t_{col.name}"]
+        else:
+            layer.append(f"{sql_normalise(quoted)} AS v_{col.name}")
+            if col in columns:
+                typed_cols.append(f"{typed} AS t_{col.name}")
+        if col in columns:
+            error_cols.append(f"{error} AS e_{col.name}")
+            errors.append((col.name, f"e_{col.name}", written))
+    typed_sql = f"SELECT *, {', '.join(typed_cols)} FROM cells" if typed_cols else "SELECT * FROM cells"
+    sql = (f"WITH {''.join(lookup + ', ' for lookup in lookups)}"
+           f"cells AS (SELECT {', '.join(layer)} FROM input_rows {' '.join(joins)}), "
+           f"typed AS ({typed_sql}), "
            f"judged AS (SELECT *, {', '.join(error_cols)} FROM typed)")
     first_col = "CASE " + " ".join(f"WHEN {e} IS NOT NULL THEN '{name}'" for name, e, _ in errors) + " END"
     err_case = "CASE bad_column " + " ".join(f"WHEN '{n}' THEN {e}" for n, e, _ in errors) + " END"
