@@ -105,3 +105,17 @@ def test_as_of_moves_only_overdue(tmp_path: Path, fixture_db: Path) -> None:
     later, before = snapshot(db), snapshot(fixture_db)
     for table in ("marts.need_vs_supply", "marts.monthly_progress", "marts.donations_by_donor_type", "dq.issues"):
         assert later[table] == before[table]
+
+
+def test_data_quality_worker_failure_is_a_refresh_error_and_an_unused_worker_ends(tmp_path: Path) -> None:
+    """The GX step runs in a worker process (expectations/worker.py): a failure there is one clear message,
+    and a worker whose refresh failed earlier (empty stdin) ends by itself."""
+    from warehouse.refresh import RefreshError, finish_expectations, start_expectations, stop_expectations
+
+    worker = start_expectations()
+    with pytest.raises(RefreshError, match="data-quality validation failed"):
+        finish_expectations(worker, tmp_path / "not_a_warehouse.duckdb", tmp_path / "docs")  # no tables to check
+    assert worker.returncode == 1
+    idle = start_expectations()
+    stop_expectations(idle)
+    assert idle.returncode == 0

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -239,8 +240,36 @@ def swap_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def start_expectations() -> subprocess.Popen:
+    """The data-quality worker (expectations/worker.py): it imports GX while dbt builds, then waits."""
+    return subprocess.Popen([sys.executable, "-m", "expectations.worker"], cwd=REPO, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "SVMT_REFRESH_PID": str(os.getpid())})
+
+
+def finish_expectations(worker: subprocess.Popen, db_file: Path, docs: Path) -> int:
+    """Hand the built file to the worker and wait: dq.issues and dq.expectation_results are in it after."""
+    out, _ = worker.communicate(json.dumps({"db": str(db_file), "docs": str(docs)}) + "\n")
+    if worker.returncode != 0 or not out.strip():
+        raise RefreshError(f"kiểm tra chất lượng dữ liệu thất bại / data-quality validation failed "
+                           f"(exit {worker.returncode}; see the log above)")
+    return int(json.loads(out.strip().splitlines()[-1])["issues"])
+
+
+def stop_expectations(worker: subprocess.Popen | None) -> None:
+    """A refresh that fails before the expectations ends its worker (empty stdin, then a kill if it lingers)."""
+    if worker is None or worker.poll() is not None:
+        return
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        worker.communicate("", timeout=5)
+    if worker.poll() is None:
+        worker.kill()
+        worker.wait()
+
+
 def run_expectations(db_file: Path, docs: Path) -> int:
-    """Validate the built warehouse with the GX suites; write dq.issues and dq.expectation_results."""
+    """Validate the built warehouse with the GX suites; write dq.issues and dq.expectation_results.
+
+    `refresh` runs this in its worker process (expectations/worker.py); it works in-process as well."""
     from expectations.run import validate, write
 
     con = duckdb.connect(str(db_file))
@@ -282,6 +311,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
     docs_tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}.docs")
     seconds: dict[str, float] = {}
+    worker = None
     try:
         tmp.unlink(missing_ok=True)
         t0 = time.perf_counter()
@@ -299,6 +329,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
 
         _progress("[dbt] build …")
         t0 = time.perf_counter()
+        worker = start_expectations()  # imports GX beside dbt
         for stale in (link, link.with_name(link.name + ".wal")):  # a killed refresh's (we hold the lock)
             stale.unlink(missing_ok=True)
         link.symlink_to(tmp.name)
@@ -307,7 +338,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
 
         _progress("[expectations] …")
         t0 = time.perf_counter()
-        issues = run_expectations(tmp, docs_tmp)
+        issues = finish_expectations(worker, tmp, docs_tmp)
         seconds["expectations"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -328,6 +359,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         seconds["swap"] = time.perf_counter() - t0
         return Summary(db, as_of, report, int(issues), seconds)
     finally:
+        stop_expectations(worker)
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         link.unlink(missing_ok=True)

@@ -1,0 +1,61 @@
+"""The data-quality step in a process of its own, started by `refresh` when dbt starts building.
+
+Importing Great Expectations takes ≈ 3 s of one core (it imports scipy.stats, altair and sqlalchemy for
+expectations and data sources it then does not use). In the refresh's own process that import would
+wait for dbt (and in a thread it fights dbt for the GIL); in this process it runs beside dbt, which
+leaves a core idle for much of its Python work. The worker then waits for one line on stdin — the JSON
+`{"db": build file, "docs": Data Docs folder}` — and validates that file exactly as
+`warehouse.refresh.run_expectations` does in-process, once dbt has closed it. It answers one line of
+JSON on stdout (`{"issues": N}`) or exits 1 with a one-line reason on stderr. An empty stdin (the
+refresh failed or stopped before the expectations) ends it; so does its parent's death.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """A refresh killed mid-way (SIGKILL) must not leave a worker writing to its build file."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def main() -> int:
+    _die_with_parent(int(os.environ.get("SVMT_REFRESH_PID", os.getppid())))
+    answer = sys.stdout
+    sys.stdout = sys.stderr  # anything GX prints goes with the refresh's log, never into the answer
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations  # noqa: F401  (the slow import, while dbt builds)
+
+    import expectations.run  # noqa: F401
+    from expectations.suites import all_frames
+    from warehouse.refresh import run_expectations
+
+    all_frames()  # the suites' modules and GX's expectation classes
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0
+    request = json.loads(line)
+    try:
+        issues = run_expectations(Path(request["db"]), Path(request["docs"]))
+    except Exception as exc:  # reported by the refresh as its own failure (exit 1), never as a traceback
+        print(f"{type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
+    answer.write(json.dumps({"issues": issues}) + "\n")
+    answer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
