@@ -28,7 +28,7 @@ from ingest.contract import (
 )
 from ingest.read import LINE
 
-LOOKUP_TYPES = ("enum", "bool", "round")  # column types typed once per distinct cell (load_kind)
+LOOKUP_TYPES = ("enum", "bool", "round", "date")  # column types typed once per distinct cell (load_kind)
 RAW_TYPES = {"text": "VARCHAR", "id": "VARCHAR", "round": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT",
              "date": "DATE", "bool": "BOOLEAN"}
 LINEAGE = (("source_file", "VARCHAR"), ("source_line", "BIGINT"), ("file_rank", "INTEGER"))

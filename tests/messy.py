@@ -20,8 +20,11 @@ import openpyxl
 
 from ingest.contract import CONTRACT, SCHOOL_DISTRICT_NAME, kind_of_file
 
-SHAPES = ("excel_utf8_bom_semicolon", "unicode_text_utf16_tab", "utf16_be_tab_quoted", "windows_1258", "macos_nfd",
-          "xlsx")
+ONE_SHAPE = ("excel_utf8_bom_semicolon", "unicode_text_utf16_tab", "utf16_be_tab_quoted", "windows_1258", "macos_nfd",
+             "xlsx")
+# "mixed": the folder in every shape at once, file by file in turn, as a province whose offices each send
+# what their own software writes
+SHAPES = (*ONE_SHAPE, "mixed")
 
 
 def _header(kind: str, name: str) -> str:
@@ -98,30 +101,35 @@ def _csv_text(rows: list[list[str]], delimiter: str, newline: str, quoting: int 
 
 
 def write_shape(source: Path, target: Path, shape: str) -> None:
-    """Write every file of `source` into `target` in one real-world shape (same names, same lines)."""
+    """Write every file of `source` into `target` in one real-world shape (same names, same lines); "mixed"
+    writes the n-th file in the n-th shape of ONE_SHAPE, round and round."""
     target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.glob("*.csv")):
-        _, rows = rows_of(path)
-        if shape == "excel_utf8_bom_semicolon":
-            (target / path.name).write_bytes(b"\xef\xbb\xbf" + _csv_text(rows, ";", "\r\n").encode("utf-8"))
-        elif shape == "unicode_text_utf16_tab":
-            (target / path.name).write_bytes(_csv_text(rows, "\t", "\r\n").encode("utf-16"))
-        elif shape == "utf16_be_tab_quoted":  # big-endian BOM, every cell quoted (LibreOffice "quote all")
-            text = _csv_text(rows, "\t", "\r\n", csv.QUOTE_ALL)
-            (target / path.name).write_bytes(codecs.BOM_UTF16_BE + text.encode("utf-16-be"))
-        elif shape == "windows_1258":
-            (target / path.name).write_bytes(_to_cp1258(_csv_text(rows, ",", "\r\n")))
-        elif shape == "macos_nfd":
-            (target / path.name).write_text(unicodedata.normalize("NFD", _csv_text(rows, ",", "\n")),
-                                            encoding="utf-8")
-        elif shape == "xlsx":
-            book = openpyxl.Workbook()
-            sheet = book.active
-            for row in rows:
-                sheet.append([_cell(c) for c in row] if row else [])
-            book.save(target / (path.stem + ".xlsx"))
-        else:
-            raise ValueError(shape)
+    for index, path in enumerate(sorted(source.glob("*.csv"))):
+        _write_file(path, target, ONE_SHAPE[index % len(ONE_SHAPE)] if shape == "mixed" else shape)
+
+
+def _write_file(path: Path, target: Path, shape: str) -> None:
+    _, rows = rows_of(path)
+    if shape == "excel_utf8_bom_semicolon":
+        (target / path.name).write_bytes(b"\xef\xbb\xbf" + _csv_text(rows, ";", "\r\n").encode("utf-8"))
+    elif shape == "unicode_text_utf16_tab":
+        (target / path.name).write_bytes(_csv_text(rows, "\t", "\r\n").encode("utf-16"))
+    elif shape == "utf16_be_tab_quoted":  # big-endian BOM, every cell quoted (LibreOffice "quote all")
+        text = _csv_text(rows, "\t", "\r\n", csv.QUOTE_ALL)
+        (target / path.name).write_bytes(codecs.BOM_UTF16_BE + text.encode("utf-16-be"))
+    elif shape == "windows_1258":
+        (target / path.name).write_bytes(_to_cp1258(_csv_text(rows, ",", "\r\n")))
+    elif shape == "macos_nfd":
+        (target / path.name).write_text(unicodedata.normalize("NFD", _csv_text(rows, ",", "\n")),
+                                        encoding="utf-8")
+    elif shape == "xlsx":
+        book = openpyxl.Workbook()
+        sheet = book.active
+        for row in rows:
+            sheet.append([_cell(c) for c in row] if row else [])
+        book.save(target / (path.stem + ".xlsx"))
+    else:
+        raise ValueError(shape)
 
 
 def _cell(text: str) -> object:
