@@ -220,11 +220,14 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
     typed_cols, error_cols, errors, lookups, joins = [], [], [], [], []
     for col in columns + extra:
         quoted = f'input_rows."{col.name}"'
+        layer.append(f"{quoted} AS c_{col.name}")
+        if col not in columns:  # read only by another column's rule (a school's district name)
+            layer.append(f"{sql_normalise(quoted)} AS v_{col.name}")
+            continue
         typed, error, written = _column_sql(kind, col)
         if kind_name == "schools" and col.name == "district_code":
             typed, error, written = _school_district_sql()
-        layer.append(f"{quoted} AS c_{col.name}")
-        if col.type in LOOKUP_TYPES and col in columns:
+        if col.type in LOOKUP_TYPES:
             lookups.append(f'lk_{col.name} AS (SELECT raw, v_{col.name}, {typed} AS t_{col.name} FROM ('
                            f'SELECT raw, {sql_normalise("raw")} AS v_{col.name} FROM ('
                            f'SELECT DISTINCT "{col.name}" AS raw FROM input_rows)))')
@@ -232,11 +235,9 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
             layer += [f"lk_{col.name}.v_{col.name}", f"lk_{col.name}.t_{col.name}"]
         else:
             layer.append(f"{sql_normalise(quoted)} AS v_{col.name}")
-            if col in columns:
-                typed_cols.append(f"{typed} AS t_{col.name}")
-        if col in columns:
-            error_cols.append(f"{error} AS e_{col.name}")
-            errors.append((col.name, f"e_{col.name}", written))
+            typed_cols.append(f"{typed} AS t_{col.name}")
+        error_cols.append(f"{error} AS e_{col.name}")
+        errors.append((col.name, f"e_{col.name}", written))
     typed_sql = f"SELECT *, {', '.join(typed_cols)} FROM cells" if typed_cols else "SELECT * FROM cells"
     sql = (f"WITH {''.join(lookup + ', ' for lookup in lookups)}"
            f"cells AS (SELECT {', '.join(layer)} FROM input_rows {' '.join(joins)}), "
