@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -187,12 +188,16 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
                     issues.extend(_issues(con, check.issue, detail.get("unexpected_index_list") or []))
         if lineage:
             con.execute(f"DROP TABLE {FRAME_TABLE}")
-    if docs_dir is not None:
-        context.build_data_docs(site_names=["svmt"])
     from expectations.fuzzy import fuzzy_person_issues
 
-    issue_frame = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), fuzzy_person_issues(con)],
-                            ignore_index=True)
+    # The Data Docs (GX rendering HTML, Python) are built while the fuzzy search runs in DuckDB and rapidfuzz,
+    # which leave the GIL to it; only this thread touches the GX context, only the caller's thread `con`.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        docs = pool.submit(context.build_data_docs, site_names=["svmt"]) if docs_dir is not None else None
+        fuzzy = fuzzy_person_issues(con)
+        if docs is not None:
+            docs.result()
+    issue_frame = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), fuzzy], ignore_index=True)
     for name in shared:
         con.execute(f"DROP TABLE {name}")
     issue_frame = issue_frame.sort_values(["issue_type", "source_file", "source_line", "record_key"], ignore_index=True)
