@@ -19,12 +19,9 @@ survey_rows as (
         -- int_students' "latest record" order (a missing surveyed_on sorts first, as nulls last does descending)
         (survey.survey_round, coalesce(survey.surveyed_on, date '0001-01-01'), survey.file_rank, survey.source_line)
             as recency,
-        -- the row's state as one small integer (district, tier, has_device): the running arg_max below is
-        -- ~2 × faster over an integer than over a struct at national size
-        (districts.district_index * 8
-            + ({{ priority_tier('survey.household_status', 'survey.covid_orphan') }} - 1) * 2
-            + survey.has_device::integer)::integer as state,
-        not survey.has_device as needs_device
+        districts.district_index,
+        {{ priority_tier('survey.household_status', 'survey.covid_orphan') }} as priority_tier,
+        survey.has_device
     from {{ ref('int_survey_rows') }} as survey
     inner join districts using (district_code)
 ),
@@ -48,8 +45,11 @@ running as (
         student_key,
         month,
         lead(month) over so_far as next_row_month,
-        arg_max(state, recency) over so_far as state,
-        bool_or(needs_device) over so_far as is_identified
+        -- the latest row's state as one small integer (district, tier, has_device): the running arg_max is
+        -- ~2 × faster over an integer than over a struct at national size
+        arg_max((district_index * 8 + (priority_tier - 1) * 2 + has_device::integer)::integer, recency)
+            over so_far as state,
+        bool_or(not has_device) over so_far as is_identified
     from survey_rows
     window so_far as (
         partition by student_key order by month, recency rows between unbounded preceding and current row
@@ -133,10 +133,9 @@ calendar as (
 
 -- every district × tier a survey row names, so every calendar month has rows (zeros before the first need)
 groups as (
-    select distinct districts.district_index, districts.district_code,
-           {{ priority_tier('survey.household_status', 'survey.covid_orphan') }} as priority_tier
-    from {{ ref('int_survey_rows') }} as survey
-    inner join districts using (district_code)
+    select distinct survey_rows.district_index, districts.district_code, survey_rows.priority_tier
+    from survey_rows
+    inner join districts using (district_index)
 ),
 
 final as (
