@@ -4,7 +4,8 @@ Each shape changes only how the data is written, never what it says, so its ware
 the canonical twin's: Vietnamese headers and labels, dd/mm/yyyy dates, `1.234.567` amounts,
 `Đợt 1/2022` rounds, columns reversed with an unknown column, padded cells, and the encodings and
 delimiters Excel and LibreOffice write (UTF-8 BOM + `;` + CRLF, UTF-16 LE + tab, UTF-16 BE + tab with
-every cell quoted, Windows-1258 with combining tones, macOS NFD) or a real `.xlsx`.
+every cell quoted, Windows-1258 with combining tones, macOS NFD) or a real `.xlsx` (shared strings, date
+cells formatted `dd/mm/yyyy`, as Excel saves it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-import openpyxl
+import xlsxwriter
 
 from ingest.contract import CONTRACT, SCHOOL_DISTRICT_NAME, kind_of_file
 
@@ -123,11 +124,19 @@ def _write_file(path: Path, target: Path, shape: str) -> None:
         (target / path.name).write_text(unicodedata.normalize("NFD", _csv_text(rows, ",", "\n")),
                                         encoding="utf-8")
     elif shape == "xlsx":
-        book = openpyxl.Workbook()
-        sheet = book.active
-        for row in rows:
-            sheet.append([_cell(c) for c in row] if row else [])
-        book.save(target / (path.stem + ".xlsx"))
+        # xlsxwriter, like Excel and LibreOffice, keeps text in the shared-strings table (openpyxl writes it inline)
+        book = xlsxwriter.Workbook(target / (path.stem + ".xlsx"))
+        sheet, day = book.add_worksheet(), book.add_format({"num_format": "dd/mm/yyyy"})
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                value = _cell(text)
+                if isinstance(value, date):
+                    sheet.write_datetime(r, c, value, day)
+                elif isinstance(value, int):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, value)
+        book.close()
     else:
         raise ValueError(shape)
 
