@@ -154,7 +154,7 @@ def _district_key(expr: str) -> str:
 
     A prefix counts only when a dot or a space follows it, so "Hoà Bình" keeps its "h".
     """
-    prefixes = sorted({fold_key(p) for p in DISTRICT_PREFIXES} | {"thanh pho", "thi xa"}, key=len, reverse=True)
+    prefixes = sorted({fold_key(p) for p in DISTRICT_PREFIXES} | {"thanh pho", "thi xa"}, key=lambda p: (-len(p), p))
     stripped = f"regexp_replace({sql_fold_name(expr)}, '^({'|'.join(prefixes)})[. ]+', '')"
     return f"regexp_replace({stripped}, '[^0-9a-z]', '', 'g')"
 
