@@ -83,9 +83,13 @@ def sniff_delimiter(text: str) -> str:
 _HEADER_MAPS: dict[str, dict[str, str]] = {}  # folded header → canonical, per kind (the contract is constant)
 
 
+def _known_headers(kind: Kind) -> dict[str, str]:
+    return _HEADER_MAPS.get(kind.name) or _HEADER_MAPS.setdefault(kind.name, header_map(kind))
+
+
 def map_headers(kind: Kind, headers: list[str], file: str) -> dict[str, str]:
     """Header as written -> canonical column; unknown headers are left out (ignored)."""
-    known = _HEADER_MAPS.get(kind.name) or _HEADER_MAPS.setdefault(kind.name, header_map(kind))
+    known = _known_headers(kind)
     mapping: dict[str, str] = {}
     for header in headers:
         canonical = known.get(fold_key(header))
@@ -144,18 +148,24 @@ def _read_csv(data: bytes, file: str) -> tuple[pl.DataFrame, str, str]:
     return frame.with_columns((spans.cum_sum() - spans + 2).cast(pl.Int64).alias(LINE)), encoding, delimiter
 
 
-def _read_xlsx(data: bytes, file: str) -> pl.DataFrame:
+def _read_xlsx(data: bytes, file: str, kind: Kind) -> pl.DataFrame:
     """First sheet, every cell as text (date cells come as `YYYY-MM-DD 00:00:00`, numbers without `.0`).
 
-    fastexcel is called directly: polars' wrapper drops empty rows, which would shift row numbers.
+    fastexcel is called directly: polars' wrapper drops empty rows, which would shift row numbers. Only the
+    columns whose header the contract knows are converted (the others would be dropped by `map_headers`), and
+    the sheet is loaded eagerly: that conversion to Arrow then runs inside fastexcel's parse, outside the GIL,
+    so two workbooks read at once both use a core (the lazy sheet's `to_polars` converted under the GIL).
     """
     import fastexcel
 
+    known = _known_headers(kind)
     try:
-        sheet = fastexcel.read_excel(data).load_sheet(0, header_row=0, dtypes="string")
-        frame = sheet.to_polars()
+        batch = fastexcel.read_excel(data).load_sheet(
+            0, header_row=0, dtypes="string", eager=True, use_columns=lambda column: fold_key(column.name) in known)
+        frame = pl.from_arrow(batch)
     except Exception as exc:  # fastexcel raises its own error classes for broken workbooks
         raise InputError(file, f"không đọc được tệp Excel / cannot read the workbook: {exc}".splitlines()[0]) from exc
+    assert isinstance(frame, pl.DataFrame)
     return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
@@ -190,13 +200,13 @@ def read_file(path: Path, kind: str) -> RawTable:
     """Read one source file of a known kind into text columns named canonically."""
     file = path.name
     data = path.read_bytes()
+    spec = CONTRACT[kind]
     if path.suffix.lower() == ".xlsx":
-        frame, encoding, delimiter = _read_xlsx(data, file), "xlsx", ""
+        frame, encoding, delimiter = _read_xlsx(data, file, spec), "xlsx", ""
     elif path.suffix.lower() == ".parquet":
         frame, encoding, delimiter = _read_parquet(data, file), "parquet", ""
     else:
         frame, encoding, delimiter = _read_csv(data, file)
-    spec = CONTRACT[kind]
     headers = [c for c in frame.columns if c != LINE]
     mapping = map_headers(spec, headers, file)
     # Blank lines (every cell empty) are skipped; they still count in line numbers.
