@@ -7,6 +7,7 @@ the folder has no districts file.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -75,29 +76,26 @@ def builtin_districts() -> pl.DataFrame:
                               pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
 
 
-def _read_all(sources: list[SourceFile], kind: str) -> Iterator[RawTable]:
-    """Each file read, in load order, two at a time: polars' CSV parser and fastexcel's workbook reader run
-    outside the GIL, and a workbook is read on one core. A file that cannot be read raises in load order.
+def _read_all(sources: list[SourceFile]) -> Iterator[RawTable]:
+    """Each file read, in the order given, two at a time: polars' CSV parser and fastexcel's workbook reader
+    run outside the GIL, and a workbook is read on one core. All files are queued at once, so the readers go
+    on with the next kind's files while the caller validates a kind in DuckDB (which leaves part of the two
+    cores idle). A file that cannot be read raises in load order; closing the iterator cancels the rest.
     """
     pool = ThreadPoolExecutor(max_workers=READERS)
     try:
-        yield from pool.map(lambda source: read_file(source.path, kind), sources)
+        yield from pool.map(lambda source: read_file(source.path, source.kind), sources)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # after a refused file, the files not yet read are not
 
 
-def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
-                progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> LoadReport:
-    """Read and validate every file of `folder` into raw.* and dq.rejected_rows of `con`."""
-    files, warnings = list_sources(folder)
-    report = LoadReport(warnings=warnings)
-    for warning in warnings:
-        progress(f"cảnh báo/warning: {warning}")
-    create_tables(con)
-    for kind in KINDS:
-        of_kind = [f for f in files if f.kind == kind]
+def _load_kinds(con: duckdb.DuckDBPyConnection, by_kind: dict[str, list[SourceFile]], tables: Iterator[RawTable],
+                report: LoadReport, progress: Callable[[str], None]) -> None:
+    """Validate kind after kind (SPEC order: a school's district is checked against raw.districts), taking
+    each kind's tables from `tables` (all files of every kind, in that order) as they are read."""
+    for kind, of_kind in by_kind.items():
         frames = []
-        for source, table in zip(of_kind, _read_all(of_kind, kind), strict=True):
+        for source, table in zip(of_kind, itertools.islice(tables, len(of_kind)), strict=True):
             report.files.append((source, FileRead(table.frame.height, table.encoding, table.delimiter)))
             frames.append(table.frame.with_columns(pl.lit(source.name).alias("source_file"),
                                                    pl.lit(source.rank).alias("file_rank")))
@@ -116,6 +114,23 @@ def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
         del frames  # one copy of a kind's rows at a time: the frames die with `rows` after validation
         report.loaded[kind], report.rejected[kind] = load_kind(con, kind, rows)
         del rows
+
+
+def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
+                progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> LoadReport:
+    """Read and validate every file of `folder` into raw.* and dq.rejected_rows of `con`."""
+    files, warnings = list_sources(folder)
+    report = LoadReport(warnings=warnings)
+    for warning in warnings:
+        progress(f"cảnh báo/warning: {warning}")
+    create_tables(con)
+    by_kind = {kind: [f for f in files if f.kind == kind] for kind in KINDS}
+    tables = _read_all([f for kind in KINDS for f in by_kind[kind]])
+    try:
+        _load_kinds(con, by_kind, tables, report, progress)
+    finally:
+        tables.close()
+
     con.execute("""CREATE OR REPLACE TABLE meta.files (kind VARCHAR, source_file VARCHAR, file_rank INTEGER,
                    rows_read BIGINT, encoding VARCHAR, delimiter VARCHAR)""")
     facts = pl.DataFrame([(s.kind, s.name, s.rank, f.rows, f.encoding, f.delimiter) for s, f in report.files],
