@@ -84,6 +84,7 @@ _HEADER_MAPS: dict[str, dict[str, str]] = {}  # folded header → canonical, per
 
 
 def _known_headers(kind: Kind) -> dict[str, str]:
+    """Folded header → canonical name for one kind, built once: the reader asks for it on every file."""
     return _HEADER_MAPS.get(kind.name) or _HEADER_MAPS.setdefault(kind.name, header_map(kind))
 
 
