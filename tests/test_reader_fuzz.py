@@ -65,3 +65,25 @@ def test_random_cells_and_header_orders(tmp_path_factory, order: list[str], rows
         return
     non_blank = sum(1 for r in rows if any(c.strip() for c in r))
     assert loaded + rejected == non_blank
+
+
+def test_first_refused_file_in_load_order_is_reported(tmp_path: Path) -> None:
+    """The readers run ahead of validation (a later kind's file may be read first); the error is still the first
+    refused file in load order, and with that file fixed the later one is reported."""
+    survey_header = ",".join(c for c in SURVEY_COLUMNS if c != "household_status")  # a required column missing
+    folder = _folder(tmp_path, (survey_header + "\n").encode("utf-8"))
+    (folder / "donations.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    for _ in range(3):  # the order of the readers' work varies from run to run; the reported file must not
+        try:
+            _load(folder)
+        except InputError as exc:
+            assert exc.file == "survey.csv" and "household_status" in exc.reason
+        else:
+            raise AssertionError("a survey file without household_status was loaded")
+    (folder / "survey.csv").write_text(",".join(SURVEY_COLUMNS) + "\n", encoding="utf-8")
+    try:
+        _load(folder)
+    except InputError as exc:
+        assert exc.file == "donations.csv" and "binary" in exc.reason
+    else:
+        raise AssertionError("a binary donations file was loaded")
