@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,16 +75,10 @@ def test_first_refused_file_in_load_order_is_reported(tmp_path: Path) -> None:
     folder = _folder(tmp_path, (survey_header + "\n").encode("utf-8"))
     (folder / "donations.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     for _ in range(3):  # the order of the readers' work varies from run to run; the reported file must not
-        try:
+        with pytest.raises(InputError) as refused:
             _load(folder)
-        except InputError as exc:
-            assert exc.file == "survey.csv" and "household_status" in exc.reason
-        else:
-            raise AssertionError("a survey file without household_status was loaded")
+        assert refused.value.file == "survey.csv" and "household_status" in refused.value.reason
     (folder / "survey.csv").write_text(",".join(SURVEY_COLUMNS) + "\n", encoding="utf-8")
-    try:
+    with pytest.raises(InputError) as refused:
         _load(folder)
-    except InputError as exc:
-        assert exc.file == "donations.csv" and "binary" in exc.reason
-    else:
-        raise AssertionError("a binary donations file was loaded")
+    assert refused.value.file == "donations.csv" and "binary" in refused.value.reason
