@@ -7,7 +7,8 @@ leaves a core idle for much of its Python work. The worker then waits for one li
 `{"db": build file, "docs": Data Docs folder}` — and validates that file exactly as
 `warehouse.refresh.run_expectations` does in-process, once dbt has closed it. It answers one line of
 JSON on stdout (`{"issues": N}`) or exits 1 with a one-line reason on stderr. An empty stdin (the
-refresh failed or stopped before the expectations) ends it; so does its parent's death.
+refresh failed or stopped before the expectations) ends it at once, even in the middle of the import;
+so does its parent's death.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import json
 import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -31,8 +34,31 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _read_request() -> Callable[[], str]:
+    """Read the request line in a thread from the start, so that a refresh which fails during dbt's build
+    (and closes stdin) does not wait for, or kill, a worker still importing GX: on an empty stdin the
+    worker exits 0 there and then. Returns a function that waits for the line."""
+    line: list[str] = []
+
+    def read() -> None:
+        text = sys.stdin.readline()
+        if not text.strip():
+            os._exit(0)
+        line.append(text)
+
+    reader = threading.Thread(target=read, name="request", daemon=True)
+    reader.start()
+
+    def wait() -> str:
+        reader.join()
+        return line[0]
+
+    return wait
+
+
 def main() -> int:
     _die_with_parent(int(os.environ.get("SVMT_REFRESH_PID", os.getppid())))
+    request_line = _read_request()
     answer = sys.stdout
     sys.stdout = sys.stderr  # anything GX prints goes with the refresh's log, never into the answer
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -43,10 +69,7 @@ def main() -> int:
     from warehouse.refresh import run_expectations
 
     all_frames()  # the suites' modules and GX's expectation classes
-    line = sys.stdin.readline()
-    if not line.strip():
-        return 0
-    request = json.loads(line)
+    request = json.loads(request_line())
     try:
         issues = run_expectations(Path(request["db"]), Path(request["docs"]))
     except Exception as exc:  # reported by the refresh as its own failure (exit 1), never as a traceback

@@ -256,11 +256,12 @@ def finish_expectations(worker: subprocess.Popen, db_file: Path, docs: Path) -> 
 
 
 def stop_expectations(worker: subprocess.Popen | None) -> None:
-    """A refresh that fails before the expectations ends its worker (empty stdin, then a kill if it lingers)."""
+    """A refresh that fails before the expectations ends its worker: an empty stdin, which it answers at once
+    (expectations/worker.py reads it from its start), then a kill if it lingers."""
     if worker is None or worker.poll() is not None:
         return
     with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-        worker.communicate("", timeout=5)
+        worker.communicate("", timeout=30)
     if worker.poll() is None:
         worker.kill()
         worker.wait()
