@@ -74,14 +74,13 @@ while time.time() < end:
 print(sorted(seen), errors[:3])
 sys.exit(1 if errors else 0)
 """], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    result = None
     try:
         result = run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", AS_OF)
+        assert result.returncode == 0, result.stderr
+        out, err = reader.communicate(timeout=600)
     finally:
-        if result is None or result.returncode != 0:
-            reader.kill()  # it would wait for figures that never come
-    assert result.returncode == 0, result.stderr
-    out, err = reader.communicate(timeout=600)
+        if reader.poll() is None:
+            reader.kill()  # after a failure it would wait for figures that never come
     assert reader.returncode == 0, out + err
     assert out.strip().startswith("[3, 9]")
 
