@@ -52,7 +52,7 @@ def _sign(sid: str) -> str:
 def _verify(cookie: str) -> str | None:
     """The session id of a cookie signed with this installation's secret, else None."""
     sid, _, _mac = cookie.rpartition(".")
-    return sid if sid and hmac.compare_digest(_sign(sid), cookie) else None
+    return sid if sid and hmac.compare_digest(_sign(sid).encode(), cookie.encode("utf-8", "replace")) else None
 
 
 def _cookie_script(value: str | None) -> None:
@@ -78,7 +78,7 @@ def audit(event: str, user: str | None, outcome: str, message: str) -> None:
 def _enter(user: User, sid: str) -> None:
     """What the pages read about the signed-in user (role and districts come from the users file, every run)."""
     st.session_state.update({SID: sid, "authentication_status": True, "username": user.name, "name": user.full_name,
-                             "roles": [user.role] if user.role else [],
+                             "roles": [user.role],
                              "districts": list(user.districts) if user.districts else None})
 
 
@@ -150,7 +150,7 @@ def _signed_in(store: AuthStore) -> bool:
 
 def _form(directory: Directory, store: AuthStore) -> bool:
     st.title(t("app_title"))
-    if directory.source == "none":
+    if not directory.users:
         st.warning(t("no_users"))
     box = st.empty()
     with box.form("sign_in_form"):

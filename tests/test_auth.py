@@ -237,3 +237,17 @@ def test_failures_count_only_within_15_minutes() -> None:
     assert store.locked_until("an") == t0 + WINDOW_S + LOCK_S
     store.clear_failures("an")
     assert store.locked_until("an") is not None  # a lock is not lifted by clearing the count
+
+
+def test_cookie_signature_uses_the_install_secret_only() -> None:
+    import hashlib
+    import hmac
+
+    from app.auth import _sign, _verify
+    from warehouse.secret import install_secret
+
+    mac = hmac.new(install_secret(), b"svmt-session-cookie:abc", hashlib.sha256).hexdigest()
+    assert _sign("abc") == f"abc.{mac}" and _verify(f"abc.{mac}") == "abc"
+    for bad in (f"abd.{mac}", f"abc.{mac[:-1]}0" if mac[-1] != "0" else f"abc.{mac[:-1]}1", "abc", ".", "",
+                f"abc.{mac}ä", "äöü.ß"):
+        assert _verify(bad) is None, bad

@@ -38,7 +38,7 @@ class UsersError(Exception):
 class User:
     name: str
     full_name: str
-    role: str | None
+    role: str
     districts: tuple[str, ...] | None  # None: the province view
     password_hash: str
 
@@ -93,7 +93,7 @@ def _read(path: Path) -> dict:
 
 
 def load_users(path: Path) -> dict[str, User]:
-    """name → User of a users file (any `cookie:` section is ignored)."""
+    """name → User of a users file (any `cookie:` section is ignored; a user without a known role cannot sign in)."""
     entries = (_read(path).get("credentials") or {}).get("usernames") or {}
     users = {}
     for name, entry in entries.items():
@@ -101,6 +101,8 @@ def load_users(path: Path) -> dict[str, User]:
             raise UsersError(f"{path}: người dùng {name!r} thiếu mật khẩu đã băm / user {name!r} lacks a password hash")
         roles = entry.get("roles") or []
         role = next((r for r in roles if r in ROLES), None) if isinstance(roles, list) else None
+        if role is None:
+            continue
         districts = entry.get("districts")
         users[str(name).lower()] = User(str(name).lower(), str(entry.get("name") or name), role,
                                         tuple(str(d) for d in districts) if districts else None,
