@@ -187,7 +187,7 @@ def sign_in() -> bool:
         if sid and _resume(sid, directory.users, store, "tab"):
             return _signed_in(store)
         cookie = st.context.cookies.get(COOKIE)
-        if isinstance(cookie, str) and cookie != st.session_state.get(SEEN):
+        if isinstance(cookie, str) and cookie and cookie != st.session_state.get(SEEN):
             st.session_state[SEEN] = cookie
             cookie_sid = _verify(cookie)
             if cookie_sid is None:
