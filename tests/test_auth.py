@@ -140,6 +140,11 @@ def test_users_add_writes_a_bcrypt_hash_0600_and_the_user_signs_in(monkeypatch: 
         assert refused.returncode == 2 and reason in refused.stderr and "Traceback" not in refused.stderr, args
     assert target.read_bytes() == before  # nothing written on bad input
     assert not [p.name for p in target.parent.iterdir() if p.name != "users.yaml"]  # no temporary left
+    broken = isolated / "broken.yaml"
+    broken.write_text("credentials:\n  usernames: [\n", encoding="utf-8")
+    refused = _users_add(broken, "le.c", "--role", "phan_tich")
+    assert refused.returncode == 2 and "dòng / line 3" in refused.stderr
+    assert broken.read_text(encoding="utf-8") == "credentials:\n  usernames: [\n"
     replaced = _users_add(target, "tran.thi.b", "--role", "phan_tich", "--replace", password="mat-khau-moi-123\n")
     assert replaced.returncode == 0 and yaml.safe_load(target.read_text())["credentials"]["usernames"][
         "tran.thi.b"]["roles"] == ["phan_tich"]

@@ -84,7 +84,9 @@ def _read(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UsersError(f"{path}: không đọc được / unreadable: {type(exc).__name__}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f", dòng / line {mark.line + 1}, cột / column {mark.column + 1}" if mark else ""
+        raise UsersError(f"{path}{where}: không đọc được / unreadable: {type(exc).__name__}") from exc
     data = data or {}
     if not isinstance(data, dict) or not isinstance((data.get("credentials") or {}), dict) \
             or not isinstance(((data.get("credentials") or {}).get("usernames") or {}), dict):
