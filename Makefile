@@ -26,9 +26,10 @@ refresh: install
 	$(BIN)/python -m warehouse refresh --source $(DEMO) --db $(DB) --as-of $(AS_OF)
 
 app: install
-	@echo "Đăng nhập / sign in (demo users, config/users.demo.yaml): lanhdao / lanhdao-demo (lãnh đạo),"
-	@echo "  phantich / phantich-demo (phân tích), canbo / canbo-demo (cán bộ dữ liệu) — http://localhost:8501"
-	SVMT_DB=$(DB) $(BIN)/streamlit run app/main.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
+	@echo "Chế độ trình diễn / demo mode (SVMT_DEMO=1; only while config/users.yaml does not exist):"
+	@echo "  lanhdao / lanhdao-demo (lãnh đạo), phantich / phantich-demo (phân tích), canbo / canbo-demo (cán bộ dữ liệu)"
+	@echo "  — http://localhost:8501 . Province users: python -m warehouse users add NAME --role ROLE (see SECURITY.md)"
+	SVMT_DEMO=1 SVMT_DB=$(DB) $(BIN)/streamlit run app/main.py --server.headless true --server.port 8501 --browser.gatherUsageStats false
 
 demo: data refresh app
 

@@ -254,6 +254,16 @@ LABELS: dict[str, dict[str, str]] = {
         "vi": "Chất lượng dữ liệu: {rejected} dòng bị loại, {issues} vấn đề cần xử lý.",
         "en": "Data quality: {rejected} rows rejected, {issues} issues to resolve.",
     },
+    # --- issue 21, sign-in and sessions (h/auth) ---
+    "locked_out": {"vi": "Tài khoản tạm khóa vì nhập sai mật khẩu {n} lần trong {w} phút; thử lại sau {until}.",
+                   "en": "This account is locked after {n} wrong passwords within {w} minutes; try again after "
+                         "{until}."},
+    "no_users": {"vi": "Chưa có người dùng nào được cấu hình. Quản trị viên thêm người dùng bằng lệnh "
+                       "`python -m warehouse users add TÊN --role VAI_TRÒ` (lanh_dao, phan_tich, can_bo_du_lieu), "
+                       "xem SECURITY.md.",
+                 "en": "No user is configured. An administrator adds users with "
+                       "`python -m warehouse users add NAME --role ROLE` (lanh_dao, phan_tich, can_bo_du_lieu), "
+                       "see SECURITY.md."},
 }
 
 

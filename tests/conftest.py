@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -39,13 +40,48 @@ def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 APP = str(REPO / "app" / "main.py")
+ROLES = ("lanh_dao", "phan_tich", "can_bo_du_lieu")
+TEST_PASSWORD = "mat-khau-kiem-thu"  # every test user's password (users named after their role)
+_HASH: list[str] = []  # TEST_PASSWORD's bcrypt hash, made once (cheap rounds: these users live in a temp file)
 
 
-def app_as(role: str = "phan_tich"):
-    """The real app in AppTest, signed in with a role (as streamlit-authenticator leaves the session)."""
+@pytest.fixture(scope="session", autouse=True)
+def auth_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test (and every server or CLI it starts) uses a users file and sign-in state of its own.
+
+    SVMT_USERS holds one user per role, named after the role, with TEST_PASSWORD; SVMT_AUTH_STATE is a fresh
+    sessions / lock-out store. A test about demo users removes SVMT_USERS and sets SVMT_DEMO=1 itself.
+    """
+    from warehouse.users import hash_password, put_user
+
+    root = tmp_path_factory.mktemp("auth")
+    users = root / "users.yaml"
+    _HASH.append(hash_password(TEST_PASSWORD, rounds=4))
+    for role in ROLES:
+        put_user(users, role, role, _HASH[0], full_name=f"Kiểm thử {role}")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SVMT_USERS", str(users))
+        mp.setenv("SVMT_AUTH_STATE", str(root / "auth_state.sqlite3"))
+        mp.delenv("SVMT_DEMO", raising=False)
+        yield root
+
+
+def app_as(role: str = "phan_tich", districts: list[str] | None = None):
+    """The real app in AppTest, signed in with a role through a real server-side session.
+
+    With `districts`, the user (named `<role>.<codes>`) carries them in the users file, so the app sets
+    st.session_state["districts"] from it exactly as after a sign-in with the form.
+    """
     from streamlit.testing.v1 import AppTest
 
+    from app.auth import SID
+    from app.sessions import AuthStore
+    from warehouse.users import put_user, target_file
+
+    name = role
+    if districts:
+        name = f"{role}.{'-'.join(districts)}"
+        put_user(target_file(), name, role, _HASH[0], districts=districts, replace=True)
     at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in {"authentication_status": True, "username": role, "name": role, "roles": [role]}.items():
-        at.session_state[key] = value
+    at.session_state[SID] = AuthStore().open_session(name)
     return at

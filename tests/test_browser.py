@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import REPO
+from tests.conftest import REPO, TEST_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ADDRESSES = ["", "dia-ban", "nguon-luc", "phu-song", "chat-luong-du-lieu", "bao-cao-thang", "kham-pha", "phan-bo"]
@@ -77,7 +77,7 @@ def test_every_address_renders_without_exception(server: str) -> None:
         page.goto(f"{server}/")
         page.wait_for_selector("input", timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "dang-nhap.png"))
-        _sign_in(page, "canbo", "canbo-demo")
+        _sign_in(page, "can_bo_du_lieu", TEST_PASSWORD)
         for address in ADDRESSES:
             page.goto(f"{server}/{address}")  # a new page load: the sign-in cookie keeps the session
             page.wait_for_selector("h1", timeout=30_000)
@@ -109,7 +109,7 @@ def test_leader_cannot_open_analyst_pages(server: str) -> None:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{server}/")
         page.wait_for_selector("input", timeout=30_000)
-        _sign_in(page, "lanhdao", "lanhdao-demo")
+        _sign_in(page, "lanh_dao", TEST_PASSWORD)
         page.goto(f"{server}/chat-luong-du-lieu")
         page.wait_for_selector("h1", timeout=30_000)
         page.wait_for_timeout(1500)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import AS_OF, FIXTURE, run_cli
+from tests.conftest import AS_OF, FIXTURE, TEST_PASSWORD, run_cli
 from tests.test_browser import ARTIFACTS, CHROMIUM, _sign_in, streamlit_server
 from tests.upload_data import AFTER, BEFORE, NAME, write_messy_survey
 
@@ -68,7 +68,7 @@ def test_upload_messy_survey_accept_refresh_and_see_the_overview_change(site: tu
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
         page.goto(f"{url}/")
         page.wait_for_selector("input", timeout=30_000)
-        _sign_in(page, "canbo", "canbo-demo")
+        _sign_in(page, "can_bo_du_lieu", TEST_PASSWORD)
         assert _overview(page, url) == BEFORE
 
         page.goto(f"{url}/tai-len")
@@ -112,5 +112,5 @@ def test_upload_messy_survey_accept_refresh_and_see_the_overview_change(site: tu
     log = [json.loads(line) for line in (root / "wh" / "svmt_refresh_log.jsonl").read_text().splitlines()]
     uploads = [e for e in log if e.get("event") == "upload"]
     assert [(e["user"], e["files"][0]["file"], e["files"][0]["size"]) for e in uploads] == [
-        ("canbo", stored[0], len(messy.read_bytes()))]
+        ("can_bo_du_lieu", stored[0], len(messy.read_bytes()))]
     assert log[-1]["outcome"] == "ok" and stored[0] in [f["file"] for f in log[-1]["files"]]

@@ -1,4 +1,4 @@
-"""Command line: `python -m warehouse refresh | demo-data | briefing | export` (SPEC §3).
+"""Command line: `python -m warehouse refresh | demo-data | briefing | export | users` (SPEC §3).
 
 Exit codes: 0 done (data-quality findings are findings, not failures); 2 unusable input, with a
 message naming the file (line/column where known); 1 any other failure. Never a traceback for
@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file (a province's)")
     export.add_argument("--out", required=True, type=Path, help="folder for <kind>_<name>.parquet")
     export.add_argument("--name", default=None, help="file-name suffix (default: the province code)")
+    from warehouse import users  # issue 21 (sign-in): `users add NAME --role ROLE [--district CODE …]`
+
+    users.register(sub)
     return parser
 
 
@@ -81,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "briefing":
         return _briefing(args)
+    if args.command == "users":
+        from warehouse.users import run as users_run
+
+        return users_run(args)
     if args.command == "export":
         from warehouse.export import export_raw
 
