@@ -262,7 +262,7 @@ def _plain_traces(fig) -> None:
     for trace in fig.data:
         for attr in ("x", "y", "text", "hovertext"):
             values = getattr(trace, attr, None)
-            if isinstance(values, tuple | list) and any(isinstance(v, str) for v in values):
+            if values is not None and not isinstance(values, str | dict) and any(isinstance(v, str) for v in values):
                 trace.update({attr: [plot_text(v) for v in values]})
         if isinstance(getattr(trace, "name", None), str):
             trace.name = plot_text(trace.name)
