@@ -39,7 +39,7 @@ import duckdb
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
-from warehouse.private import make_private
+from warehouse.private import make_dirs, make_private
 
 LOCALE = "vi_VN"
 PROGRAM = "Chương trình “Sóng và máy tính cho em”"
@@ -899,9 +899,7 @@ def write_pack(db: Path, month: str, out_dir: Path) -> Pack:
     if out_dir.exists() and not out_dir.is_dir():
         raise BriefingError(f"'{out_dir}' không phải thư mục / is not a folder")
     pack, corrections = _month_pack(db, month)
-    if not out_dir.exists():
-        out_dir.mkdir(parents=True)
-        make_private(out_dir)
+    make_dirs(out_dir)
     stem = f"briefing-{pack['month']}"
     final = (out_dir / f"{stem}.xlsx", out_dir / f"{stem}.pdf")
     token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # unique per call: dashboard sessions share one process

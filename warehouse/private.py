@@ -28,6 +28,14 @@ def make_private(path: Path) -> None:
             os.chmod(path, mode & 0o700)
 
 
+def make_dirs(folder: Path) -> None:
+    """`mkdir -p` whose newly made folders are private (an existing one is left as its owner set it)."""
+    missing = [f for f in (folder, *folder.parents) if not f.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    for made in missing:
+        make_private(made)
+
+
 def make_private_tree(root: Path) -> None:
     """`make_private` on a folder and everything under it."""
     make_private(root)

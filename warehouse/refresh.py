@@ -25,7 +25,7 @@ import duckdb
 
 from ingest.load import LoadReport, load_folder
 from warehouse import audit
-from warehouse.private import make_private, make_private_tree
+from warehouse.private import make_dirs, make_private, make_private_tree
 
 REPO = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO / "dbt_project"
@@ -133,7 +133,7 @@ def log_event(db: Path, entry: dict) -> None:
     (warehouse.audit), not the refresh lock, orders the writers: a refresh may hold that one for minutes.
     """
     db = db.resolve()
-    db.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(db.parent)
     _append_log(db, entry)
 
 
@@ -294,7 +294,7 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
     """
     as_of = as_of or date.today()
     db = db.resolve()
-    db.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(db.parent)
     with exclusive(db):
         entry = {"started_at": datetime.now().replace(microsecond=0), "as_of": as_of, "source_dir": str(source),
                  "files": _file_facts(source)}
