@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 from warehouse import audit
 from warehouse.refresh import audit_log_path, log_event
 
@@ -123,19 +124,19 @@ def test_a_legacy_log_says_how_to_start_anew(tmp_path: Path) -> None:
     assert "move the old one aside" in verdict.reason and "svmt_refresh_log.jsonl.old" in verdict.reason
 
 
-def _append_many(db: str, worker: int) -> None:
-    for i in range(20):
-        log_event(Path(db), {"event": "test", "outcome": "test", "message": f"w{worker}-{i}"})
+WRITER = """
+import sys
+from pathlib import Path
+from warehouse.refresh import log_event
+for i in range(20):
+    log_event(Path(sys.argv[1]), {"event": "test", "outcome": "test", "message": f"w{sys.argv[2]}-{i}"})
+"""
 
 
 def test_writers_in_several_processes_keep_one_chain(tmp_path: Path) -> None:
     db = tmp_path / "svmt.duckdb"
-    procs = [multiprocessing.get_context("spawn").Process(target=_append_many, args=(str(db), w)) for w in range(4)]
-    for proc in procs:
-        proc.start()
-    for proc in procs:
-        proc.join(120)
-    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(w)], cwd=REPO) for w in range(4)]
+    assert [proc.wait(timeout=120) for proc in procs] == [0, 0, 0, 0]
     assert audit.verify(db) == audit.Verdict(True, None, "", 80)
     assert sorted(e["message"] for e in audit.read(db)) == sorted(f"w{w}-{i}" for w in range(4) for i in range(20))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -241,8 +242,6 @@ def verify(db: Path) -> Verdict:
 
 def cli_verify(db: Path) -> int:
     """`python -m warehouse audit verify --db FILE`: 0 intact, 1 the first bad line named, 2 no log."""
-    import sys
-
     log = log_path(db)
     try:
         verdict = verify(db)

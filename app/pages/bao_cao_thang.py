@@ -9,6 +9,8 @@ to publish (SVMT_PUBLISH_ROLES), and `briefing.publish` refuses any other role i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from app import auth, data, ui
@@ -59,7 +61,7 @@ def render() -> None:
     _publish(db, month, pack["month_label"])
 
 
-def _publish(db, month: str, label: str) -> None:
+def _publish(db: Path, month: str, label: str) -> None:
     """The separate act of publishing, for the roles allowed to: a confirmation box, then the button."""
     role = auth.role()
     if not briefing.may_publish(role):
@@ -74,5 +76,6 @@ def _publish(db, month: str, label: str) -> None:
         else:
             st.session_state.pop(f"publish_confirm_{month}", None)
             st.success(t("published_done", month=label, user=ui.plain(done.user)))
+
 
 render()
