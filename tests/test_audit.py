@@ -160,3 +160,23 @@ def test_truncating_more_lines_still_names_the_first_missing(tmp_path: Path, cut
     db = _log(tmp_path)
     _write(db, _lines(db)[:-cut])
     assert audit.verify(db)[:2] == (False, N - cut + 1)
+
+
+def test_a_head_one_step_behind_is_a_crash_not_tampering(tmp_path: Path) -> None:
+    """A writer killed between its line and the head leaves the head one entry behind: still intact."""
+    db = _log(tmp_path, 2)
+    head = audit.head_path(db).read_bytes()
+    log_event(db, {"event": "test", "outcome": "test", "message": "third"})
+    audit.head_path(db).write_bytes(head)
+    assert audit.verify(db) == audit.Verdict(True, None, "", 3)
+
+
+def test_a_line_cut_by_a_killed_writer_is_named_and_the_next_entry_stays_whole(tmp_path: Path) -> None:
+    db = _log(tmp_path, 2)
+    with open(audit_log_path(db), "a", encoding="utf-8") as handle:
+        handle.write('{"event": "upload", "mess')  # what a SIGKILL in the middle of a write leaves
+    log_event(db, {"event": "test", "outcome": "test", "message": "after the crash"})
+    lines = _lines(db)
+    assert len(lines) == 4 and json.loads(lines[3])["message"] == "after the crash"
+    assert audit.verify(db)[:2] == (False, 3)
+    assert [e["message"] for e in audit.read(db)] == ["file 1", "file 2", "after the crash"]

@@ -137,18 +137,20 @@ def append(db: Path, entry: dict[str, Any]) -> dict[str, Any]:
     try:
         make_private(log)
         fcntl.flock(fd, fcntl.LOCK_EX)
+        reader = os.open(log, os.O_RDONLY)
         try:
-            reader = os.open(log, os.O_RDONLY)
-            try:
-                seq, prev = _previous(reader)
-            finally:
-                os.close(reader)
+            seq, prev = _previous(reader)
             record.update(seq=seq + 1, prev=prev)
             record["hash"] = _seal(record)
-            _write_all(fd, json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+            line = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+            size = os.fstat(reader).st_size
+            if size and os.pread(reader, 1, size - 1) != b"\n":
+                line = b"\n" + line  # a writer killed mid-line: its fragment stays a line of its own (verify names it)
+            _write_all(fd, line)
             os.fsync(fd)
             _write_head(db, record["seq"], record["hash"])
         finally:
+            os.close(reader)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
