@@ -133,8 +133,8 @@ LABELS: dict[str, dict[str, str]] = {
     "allocation_title": {"vi": "Đề xuất phân bổ theo địa bàn", "en": "Proposal by district"},
     "by_school": {"vi": "Theo trường", "en": "By school"},
     "refresh_log_title": {"vi": "Nhật ký làm mới dữ liệu", "en": "Refresh log"},
-    "build_pack": {"vi": "Tạo bộ báo cáo (Excel, PDF) — ghi nhận số liệu đã công bố",
-                   "en": "Build the pack (Excel, PDF) — records the figures as published"},
+    "build_pack": {"vi": "Tạo bộ báo cáo để xem (Excel, PDF) — chưa công bố",
+                   "en": "Build the pack to review (Excel, PDF) — does not publish"},
     "allocation_xlsx_title": {"vi": "ĐỀ XUẤT PHÂN BỔ {n} THIẾT BỊ — Chương trình \"Sóng và máy tính cho em\"",
                               "en": "PROPOSED ALLOCATION OF {n} DEVICES — \"Signal and computers for the kids\""},
     "sign_in": {"vi": "Đăng nhập", "en": "Sign in"},
@@ -264,6 +264,13 @@ LABELS: dict[str, dict[str, str]] = {
                  "en": "No user is configured. An administrator adds users with "
                        "`python -m warehouse users add NAME --role ROLE` (lanh_dao, phan_tich, can_bo_du_lieu), "
                        "see SECURITY.md."},
+    # issue 21 points 6 and 9 (h/audit): publishing is a separate, confirmed act
+    "publish_title": {"vi": "Công bố số liệu tháng", "en": "Publish this month's figures"},
+    "publish_confirm": {"vi": "Tôi xác nhận công bố số liệu tháng {month} (được ghi lại và ghi vào nhật ký kiểm toán)",
+                        "en": "I confirm publishing the figures of {month} (recorded and audit-logged)"},
+    "publish_button": {"vi": "Công bố số liệu tháng {month}", "en": "Publish the figures of {month}"},
+    "published_done": {"vi": "Đã công bố số liệu tháng {month} ({user}).",
+                       "en": "The figures of {month} are published ({user})."},
 }
 
 

@@ -9,6 +9,10 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run app/main.py` from the repo root
 
+from warehouse.private import restrict_umask  # noqa: E402
+
+restrict_umask()  # issue 21: uploads, job files, packs and logs written by the dashboard are its user's only
+
 from app import auth, ui  # noqa: E402
 from app.i18n import LANGS, lang, t  # noqa: E402
 

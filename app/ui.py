@@ -8,6 +8,7 @@ link reproduces the view.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -241,8 +242,36 @@ def xlsx_bytes(frame: pd.DataFrame, name: str, title: str | None = None, stamp: 
     return buffer.getvalue()
 
 
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def plain(text: object) -> str:
+    """A user- or file-provided string for st.markdown/caption/info/success/error (which read Markdown): every
+    Markdown and HTML character backslash-escaped, so `**bold**`, `<b>` or `[link](http://x)` show as typed."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def plot_text(value: object) -> object:
+    """Plotly reads `<b>`, `<a href>` and `&…;` in category names and text: as entities they show as typed."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_traces(fig) -> None:
+    for trace in fig.data:
+        for attr in ("x", "y", "text", "hovertext"):
+            values = getattr(trace, attr, None)
+            if values is not None and not isinstance(values, str | dict) and any(isinstance(v, str) for v in values):
+                trace.update({attr: [plot_text(v) for v in values]})
+        if isinstance(getattr(trace, "name", None), str):
+            trace.name = plot_text(trace.name)
+
+
 def plot_layout(fig, height: int = 380):
-    """Same margins, legend and Vietnamese separators everywhere; fits a 1366×768 screen."""
+    """Same margins, legend and Vietnamese separators everywhere; fits a 1366×768 screen. Names that come from
+    the data (districts, schools, donors) are made plain text for Plotly (`plot_text`)."""
+    _plain_traces(fig)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       legend={"orientation": "h", "y": -0.2}, separators=",." if lang() == "vi" else ".,")
     return fig

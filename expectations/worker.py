@@ -57,6 +57,7 @@ def _read_request() -> Callable[[], str]:
 
 
 def main() -> int:
+    os.umask(0o077)  # issue 21: Data Docs and the build file's writes are the service user's only
     _die_with_parent(int(os.environ.get("SVMT_REFRESH_PID", os.getppid())))
     request_line = _read_request()
     answer = sys.stdout

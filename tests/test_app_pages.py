@@ -91,7 +91,7 @@ def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixtu
 def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_path: Path) -> None:
     import shutil
 
-    db = tmp_path / "brief.duckdb"  # a private copy: building the pack records a publication beside it
+    db = tmp_path / "brief.duckdb"  # a private copy: a publication would be recorded beside it
     shutil.copy(fixture_db, db)
     at = _page(monkeypatch, db, "bao_cao_thang")
     # Latest month 02/2023: H7 handed over; cumulative 7; nobody newly supported; no cash; 4 waiting, 5/9.
@@ -102,7 +102,8 @@ def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_pa
     at.button(key="build_pack").click().run()
     assert not at.exception
     assert len(at.get("download_button")) == 2
-    assert (tmp_path / "brief_published.duckdb").exists()
+    assert not (tmp_path / "brief_published.duckdb").exists()  # building the pack never publishes
+    assert "publish" not in [b.key for b in at.button]  # an analyst may not publish: no button at all
 
 
 def test_explore_page_pivot(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:

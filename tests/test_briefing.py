@@ -32,7 +32,7 @@ import pypdf
 import pytest
 
 from tests.conftest import AS_OF, FIXTURE, query, run_cli
-from warehouse import briefing
+from warehouse import audit, briefing
 from warehouse.__main__ import main
 from warehouse.refresh import DEVICE_UNIT_COST_VND, run_dbt
 
@@ -88,6 +88,7 @@ def october(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     result = run_cli("briefing", "--db", str(db), "--month", "2022-10", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "briefing-2022-10.xlsx" in result.stdout and "briefing-2022-10.pdf" in result.stdout
+    assert "not published" in result.stdout
     return db, out
 
 
@@ -95,6 +96,7 @@ def test_cli_writes_exactly_the_two_files(october: tuple[Path, Path]) -> None:
     db, out = october
     assert sorted(p.name for p in out.iterdir()) == ["briefing-2022-10.pdf", "briefing-2022-10.xlsx"]
     assert briefing.published_store(db) == db.with_name("svmt_published.duckdb")
+    assert not briefing.published_store(db).exists()  # building is not publishing
 
 
 @pytest.mark.parametrize("month", sorted(NEED_BY_HAND))
@@ -361,7 +363,7 @@ def test_published_figures_survive_refresh_and_corrections_are_announced(
     source = tmp_path / "source"
     shutil.copytree(FIXTURE, source)
     db = _copy_db(fixture_db, tmp_path / "wh")
-    briefing.build_pack(db, "2022-10", tmp_path / "out1")
+    briefing.publish(db, "2022-10", "lanhdao", "lanh_dao")
     store = briefing.published_store(db)
     published = query(store, "select month, figure, value, kind from meta.published_briefings order by figure")
     assert len(published) == len(briefing.FIGURES)
@@ -377,6 +379,9 @@ def test_published_figures_survive_refresh_and_corrections_are_announced(
     assert store.read_bytes() == before  # refresh never touches the published figures
 
     pack = briefing.write_pack(db, "2022-11", tmp_path / "out2")
+    # building announces the corrections but records nothing: a second build announces them again
+    assert store.read_bytes() == before
+    assert briefing.write_pack(db, "2022-11", tmp_path / "out2b").corrections == pack.corrections
     got = {(c["month"], c["figure"]): (c["old"], c["new"]) for c in pack.corrections}
     assert got == {
         ("2022-10", "devices_handed_over"): (3, 4), ("2022-10", "cum_devices_handed_over"): (4, 5),
@@ -395,10 +400,67 @@ def test_published_figures_survive_refresh_and_corrections_are_announced(
     summary = {r[0]: r for r in _sheet_rows(book["Tổng hợp"])}
     assert summary["Lũy kế thiết bị đã trao"][1:] == (7, 5, 2)  # November 7, October corrected to 5
 
-    # the correction is recorded beside the original publication; nothing is rewritten
+    # publishing November records the correction beside the original publication; nothing is rewritten
+    published_nov = briefing.publish(db, "2022-11", "lanhdao", "lanh_dao")
+    assert published_nov.corrections == pack.corrections
     history = query(store, """select kind, pack_month, value from meta.published_briefings
                               where month = '2022-10' and figure = 'cum_devices_handed_over' order by batch""")
     assert history == [("published", "2022-10", 4.0), ("correction", "2022-11", 5.0)]
-    # announced once: the next packs have nothing new to correct
+    # announced once: the packs built after that publication have nothing new to correct
     assert briefing.write_pack(db, "2022-11", tmp_path / "out3").corrections == []
     assert briefing.write_pack(db, "2022-10", tmp_path / "out4").corrections == []
+
+
+# Publishing is an act (issue 21 point 9): building never publishes; publishing is for SVMT_PUBLISH_ROLES only.
+
+
+def test_building_twice_records_nothing(fixture_db: Path, tmp_path: Path) -> None:
+    db = _copy_db(fixture_db, tmp_path / "wh")
+    briefing.write_pack(db, "2022-10", tmp_path / "out1")
+    briefing.pack_bytes(db, "2022-10")
+    assert not briefing.published_store(db).exists()
+    assert [e for e in audit.read(db) if e.get("event") == "publish"] == []
+
+
+def test_publish_by_a_leader_records_and_audits(fixture_db: Path, tmp_path: Path) -> None:
+    db = _copy_db(fixture_db, tmp_path / "wh")
+    done = briefing.publish(db, "2022-10", "lanhdao", "lanh_dao")
+    want = _expected(db, "2022-10")
+    assert done.figures["cum_devices_handed_over"] == want["cum_devices_handed_over"] == 4
+    store = briefing.published_store(db)
+    rows = dict(query(store, "select figure, value from meta.published_briefings where month = '2022-10'"))
+    assert rows["students_remaining"] == 5.0 and len(rows) == len(briefing.FIGURES)
+    assert store.stat().st_mode & 0o077 == 0
+    (entry,) = [e for e in audit.read(db) if e.get("event") == "publish"]
+    assert (entry["user"], entry["role"], entry["month"]) == ("lanhdao", "lanh_dao", "2022-10")
+    assert entry["figures"]["students_remaining"] == 5 and entry["figures"]["cum_devices_handed_over"] == 4
+    assert audit.verify(db).ok
+
+
+def test_publish_by_an_analyst_is_refused(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _copy_db(fixture_db, tmp_path / "wh")
+    with pytest.raises(briefing.PublishRefused, match="phan_tich"):
+        briefing.publish(db, "2022-10", "phantich", "phan_tich")
+    assert not briefing.published_store(db).exists() and audit.read(db) == []
+    # the allowed roles are configurable
+    monkeypatch.setenv("SVMT_PUBLISH_ROLES", "phan_tich, can_bo_du_lieu")
+    with pytest.raises(briefing.PublishRefused):
+        briefing.publish(db, "2022-10", "lanhdao", "lanh_dao")
+    assert briefing.publish(db, "2022-10", "phantich", "phan_tich").month == "2022-10"
+    assert briefing.published(db)["2022-10"]["cum_devices_handed_over"] == 4.0
+
+
+def test_cli_publish_needs_a_user_and_an_allowed_role(fixture_db: Path, tmp_path: Path) -> None:
+    db = _copy_db(fixture_db, tmp_path / "wh")
+    out = tmp_path / "out"
+    base = ("briefing", "--db", str(db), "--month", "2022-10", "--out", str(out))
+    no_user = run_cli(*base, "--publish")
+    assert no_user.returncode == 2 and "--user" in no_user.stderr
+    refused = run_cli(*base, "--publish", "--user", "an", "--role", "phan_tich")
+    assert refused.returncode == 2 and "may not publish" in refused.stderr
+    assert not briefing.published_store(db).exists() and not out.exists()
+    done = run_cli(*base, "--publish", "--user", "lanhdao")
+    assert done.returncode == 0, done.stderr
+    assert "published the figures of 2022-10" in done.stdout and "lanhdao" in done.stdout
+    assert [e["user"] for e in audit.read(db) if e.get("event") == "publish"] == ["lanhdao"]
+    assert run_cli("audit", "verify", "--db", str(db)).returncode == 0

@@ -1,4 +1,4 @@
-"""Command line: `python -m warehouse refresh | demo-data | briefing | export | users` (SPEC §3).
+"""Command line: `python -m warehouse refresh | demo-data | briefing | export | users | audit` (SPEC §3).
 
 Exit codes: 0 done (data-quality findings are findings, not failures); 2 unusable input, with a
 message naming the file (line/column where known); 1 any other failure. Never a traceback for
@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file")
     brief.add_argument("--month", required=True, help="the month, YYYY-MM")
     brief.add_argument("--out", required=True, type=Path, help="folder for briefing-YYYY-MM.xlsx / .pdf")
+    brief.add_argument("--publish", action="store_true",
+                       help="also publish the month's figures (recorded, audit-logged); without it: build only")
+    brief.add_argument("--user", default=None, help="who publishes (required with --publish)")
+    brief.add_argument("--role", default="lanh_dao", help="the publisher's role (must be in SVMT_PUBLISH_ROLES)")
     export = sub.add_parser("export", help="write the accepted rows as Parquet files for a national roll-up")
     export.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file (a province's)")
     export.add_argument("--out", required=True, type=Path, help="folder for <kind>_<name>.parquet")
@@ -52,14 +56,27 @@ def _parser() -> argparse.ArgumentParser:
     from warehouse import users  # issue 21 (sign-in): `users add NAME --role ROLE [--district CODE …]`
 
     users.register(sub)
+    # issue 21 point 6: the audit log's hash chain
+    audit = sub.add_parser("audit", help="check the audit log's hash chain")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="exit 0 when the log is intact, 1 naming the first bad line")
+    verify.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file the log belongs to")
     return parser
 
 
 def _briefing(args: argparse.Namespace) -> int:
-    from warehouse.briefing import BriefingError, correction_lines, write_pack
+    from warehouse.briefing import BriefingError, correction_lines, may_publish, publish, publish_roles, write_pack
 
+    if args.publish and not (args.user or "").strip():
+        print("Cần --user NAME để công bố / --publish needs --user NAME", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.publish and not may_publish(args.role):
+        print(f"Vai trò '{args.role}' không được công bố / the role '{args.role}' may not publish "
+              f"(SVMT_PUBLISH_ROLES: {', '.join(sorted(publish_roles()))})", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         pack = write_pack(args.db, args.month, args.out)
+        published = publish(args.db, args.month, args.user, args.role) if args.publish else None
     except BriefingError as exc:
         print(f"Không tạo được báo cáo / cannot build the briefing: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -70,11 +87,24 @@ def _briefing(args: argparse.Namespace) -> int:
     print(f"Đã ghi / written: {pack.pdf}")
     for line in correction_lines(pack.corrections):
         print(line)
+    if published is None:
+        print("Chưa công bố: bộ báo cáo chỉ để xem / not published: the pack is for review only "
+              "(--publish --user NAME to publish)")
+    else:
+        print(f"Đã công bố số liệu tháng {published.month} / published the figures of {published.month} "
+              f"(by {published.user}, {published.role}; ghi vào nhật ký kiểm toán / audit-logged)")
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
+    from warehouse.private import restrict_umask
+
+    restrict_umask()  # issue 21 point 6: every file made from here on is the service user's only
     args = _parser().parse_args(argv)
+    if args.command == "audit":
+        from warehouse.audit import cli_verify
+
+        return cli_verify(args.db.resolve())
     if args.command == "demo-data":
         from warehouse.demo_data import generate
 

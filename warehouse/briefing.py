@@ -10,9 +10,12 @@ The pack speaks as of the month's last day (docs/briefing.md):
 - donations count by `received_on` (received) and `pledged_on` (pledged); coverage points count as covered
   from their `completed_on`.
 
-Every pack records its headline figures in `meta.published_briefings` of a separate DuckDB file beside the
-warehouse (`<db stem>_published.duckdb`), which `refresh` never touches. When a later refresh changes a
-figure already published, the next pack says so ("đã điều chỉnh": old → new) and records the correction.
+Building a pack (to look at, to download) never publishes. Publishing the month's figures is a separate act,
+`publish`, open only to the roles of `SVMT_PUBLISH_ROLES` (default `lanh_dao`): it records the headline figures
+in `meta.published_briefings` of a separate DuckDB file beside the warehouse (`<db stem>_published.duckdb`,
+which `refresh` never touches) and writes a `publish` entry to the audit log. When a later refresh changes a
+figure already published, every pack built since says so ("đã điều chỉnh": old → new); the next publication
+records the correction, so it is announced once.
 
 Everything here is pure Python over a read-only warehouse connection (no Streamlit), so the dashboard page and
 the CLI share `month_figures` and `build_pack`.
@@ -35,6 +38,8 @@ from typing import Any
 import duckdb
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
+
+from warehouse.private import make_dirs, make_private
 
 LOCALE = "vi_VN"
 PROGRAM = "Chương trình “Sóng và máy tính cho em”"
@@ -77,6 +82,24 @@ LABELS = {
 
 class BriefingError(Exception):
     """A request the pack cannot serve (bad month, missing or unusable warehouse): CLI exit 2."""
+
+
+class PublishRefused(BriefingError):
+    """The role may not publish the month's figures (SVMT_PUBLISH_ROLES)."""
+
+
+PUBLISH_ROLES_DEFAULT = ("lanh_dao",)
+
+
+def publish_roles() -> frozenset[str]:
+    """The role codes allowed to publish: `SVMT_PUBLISH_ROLES` (comma-separated), default leaders only."""
+    raw = os.environ.get("SVMT_PUBLISH_ROLES", "")
+    roles = {r.strip() for r in raw.split(",") if r.strip()}
+    return frozenset(roles or PUBLISH_ROLES_DEFAULT)
+
+
+def may_publish(role: str | None) -> bool:
+    return role is not None and role in publish_roles()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -515,6 +538,7 @@ def _corrections(con: duckdb.DuckDBPyConnection, db: Path, current: dict[str, An
 def _record(db: Path, pack: dict[str, Any], corrections: list[dict[str, Any]]) -> None:
     path = published_store(db)
     con = _store_connect(path, read_only=False)
+    make_private(path)
     try:
         con.execute(STORE_DDL)
         batch = con.execute("select coalesce(max(batch), 0) from meta.published_briefings").fetchall()[0][0]
@@ -530,6 +554,7 @@ def _record(db: Path, pack: dict[str, Any], corrections: list[dict[str, Any]]) -
         con.executemany("insert into meta.published_briefings values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     finally:
         con.close()
+        make_private(path)
 
 
 def correction_lines(corrections: list[dict[str, Any]]) -> list[str]:
@@ -850,25 +875,31 @@ class Pack:
     corrections: list[dict[str, Any]]
 
 
-def write_pack(db: Path, month: str, out_dir: Path) -> Pack:
-    """Write `briefing-YYYY-MM.xlsx` and `.pdf` into out_dir and record the figures as published.
-
-    Raises BriefingError for a malformed month, a month outside the data, or a missing/unusable warehouse.
-    Files are built under temporary names and renamed only when both are complete (and the publication is
-    recorded); nothing is left behind on failure.
-    """
-    db, out_dir = Path(db), Path(out_dir)
+def _month_pack(db: Path, month: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The month's figures and the corrections a pack for it announces (published figures now different)."""
     first = parse_month(month)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BriefingError(f"'{out_dir}' không phải thư mục / is not a folder")
     con = _connect(db)
     try:
         _check_month(con, month)
         pack = _figures(con, first)
-        corrections = _corrections(con, db, pack)
+        return pack, _corrections(con, db, pack)
     finally:
         con.close()
-    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def write_pack(db: Path, month: str, out_dir: Path) -> Pack:
+    """Write `briefing-YYYY-MM.xlsx` and `.pdf` into out_dir. Never publishes (see `publish`).
+
+    Raises BriefingError for a malformed month, a month outside the data, or a missing/unusable warehouse.
+    Files are built under temporary names and renamed only when both are complete; nothing is left behind on
+    failure. The files (and a folder made here) are the service user's only: the figures are not public yet.
+    """
+    db, out_dir = Path(db), Path(out_dir)
+    parse_month(month)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BriefingError(f"'{out_dir}' không phải thư mục / is not a folder")
+    pack, corrections = _month_pack(db, month)
+    make_dirs(out_dir)
     stem = f"briefing-{pack['month']}"
     final = (out_dir / f"{stem}.xlsx", out_dir / f"{stem}.pdf")
     token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"  # unique per call: dashboard sessions share one process
@@ -876,8 +907,8 @@ def write_pack(db: Path, month: str, out_dir: Path) -> Pack:
     try:
         write_xlsx(pack, corrections, temps[0])
         write_pdf(pack, corrections, temps[1])
-        _record(db, pack, corrections)
         for tmp, target in zip(temps, final, strict=True):
+            make_private(tmp)
             os.replace(tmp, target)
     finally:
         for tmp in temps:
@@ -886,9 +917,54 @@ def write_pack(db: Path, month: str, out_dir: Path) -> Pack:
 
 
 def build_pack(db: Path, month: str, out_dir: Path) -> tuple[Path, Path]:
-    """The dashboard's entry point: write the pack, return (xlsx, pdf)."""
+    """Write the pack (never publishes), return (xlsx, pdf)."""
     pack = write_pack(db, month, out_dir)
     return pack.xlsx, pack.pdf
+
+
+def pack_bytes(db: Path, month: str) -> list[tuple[str, bytes]]:
+    """The pack as (file name, bytes) for a download, built in a private temporary folder removed after."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="briefing-") as folder:
+        pack = write_pack(db, month, Path(folder))
+        return [(path.name, path.read_bytes()) for path in (pack.xlsx, pack.pdf)]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What one publication recorded."""
+
+    month: str
+    user: str
+    role: str
+    figures: dict[str, Any]
+    corrections: list[dict[str, Any]]
+
+
+def publish(db: Path, month: str, user: str, role: str) -> Publication:
+    """Publish the month's figures: record them (and any corrections of earlier months) in the published store
+    and write a `publish` entry to the audit log. PublishRefused for a role outside `publish_roles()`.
+
+    The role is checked here, not only by the page hiding its button, so no other caller can publish for it.
+    """
+    from warehouse.refresh import log_event
+
+    db = Path(db)
+    if not may_publish(role):
+        raise PublishRefused(f"vai trò '{role}' không được công bố số liệu (được phép: "
+                             f"{', '.join(sorted(publish_roles()))}) / the role '{role}' may not publish figures "
+                             f"(allowed: {', '.join(sorted(publish_roles()))}; SVMT_PUBLISH_ROLES)")
+    if not str(user or "").strip():
+        raise BriefingError("cần tên người công bố / who publishes must be named (--user)")
+    pack, corrections = _month_pack(db, month)
+    _record(db, pack, corrections)
+    now = datetime.now().replace(microsecond=0)
+    log_event(db, {"event": "publish", "started_at": now, "ended_at": now, "outcome": "publish",
+                   "message": f"{user}: công bố số liệu tháng {pack['month_label']} / published {pack['month']}",
+                   "user": user, "role": role, "month": pack["month"], "figures": pack["figures"],
+                   "corrections": corrections, "warehouse_refreshed_at": pack["refreshed_at"]})
+    return Publication(pack["month"], user, role, pack["figures"], corrections)
 
 
 def pending_corrections(db: Path, month: str, pack: dict[str, Any] | None = None) -> list[str]:

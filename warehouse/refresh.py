@@ -24,6 +24,8 @@ from pathlib import Path
 import duckdb
 
 from ingest.load import LoadReport, load_folder
+from warehouse import audit
+from warehouse.private import make_dirs, make_private, make_private_tree
 
 REPO = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO / "dbt_project"
@@ -86,21 +88,25 @@ def exclusive(db: Path):
     An OS file lock, so a refresh killed with SIGKILL releases it with its process.
     """
     lock_path = db.with_name(db.name + ".lock")
-    with open(lock_path, "a+") as handle:
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        make_private(lock_path)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             _progress("[lock] một lần làm mới khác đang chạy, đang chờ… / another refresh is running, waiting…")
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def audit_log_path(db: Path) -> Path:
-    """The append-only refresh log beside the warehouse: it survives rebuilds and failed refreshes."""
-    return db.with_name(db.stem + "_refresh_log.jsonl")
+    """The append-only audit log beside the warehouse (warehouse.audit): it survives rebuilds and failures."""
+    return audit.log_path(db)
 
 
 def _file_facts(source: Path) -> list[dict]:
@@ -116,27 +122,24 @@ def _file_facts(source: Path) -> list[dict]:
 
 
 def _append_log(db: Path, entry: dict) -> None:
-    with open(audit_log_path(db), "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    audit.append(db, entry)
 
 
 def log_event(db: Path, entry: dict) -> None:
-    """Append a non-refresh event (an upload, a withdrawal) to the warehouse's audit log.
+    """Append a non-refresh event (an upload, a withdrawal, a sign-in, a publication) to the audit log.
 
     The entry should carry the refresh-shaped keys (started_at, outcome, message, files) besides its own
-    `event`, so the next refresh mirrors it into meta.refresh_log like any other line. No lock is taken:
-    one short line appended with O_APPEND does not interleave, and a refresh may hold the lock for minutes.
+    `event`, so the next refresh mirrors it into meta.refresh_log like any other line. The log's own lock
+    (warehouse.audit), not the refresh lock, orders the writers: a refresh may hold that one for minutes.
     """
     db = db.resolve()
-    db.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(db.parent)
     _append_log(db, entry)
 
 
 def _write_log_table(db_file: Path, db: Path, entry: dict) -> None:
     """meta.refresh_log in the new warehouse: every earlier entry of the log file, then this refresh."""
-    path = audit_log_path(db)
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    rows = [json.loads(line) for line in lines if line.strip()] + [entry]
+    rows = [*audit.read(db), entry]
     con = duckdb.connect(str(db_file))
     try:
         con.execute("""CREATE OR REPLACE TABLE meta.refresh_log (seq INTEGER, started_at TIMESTAMP, ended_at TIMESTAMP,
@@ -291,7 +294,7 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
     """
     as_of = as_of or date.today()
     db = db.resolve()
-    db.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(db.parent)
     with exclusive(db):
         entry = {"started_at": datetime.now().replace(microsecond=0), "as_of": as_of, "source_dir": str(source),
                  "files": _file_facts(source)}
@@ -355,7 +358,9 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         if wal.exists():
             raise RefreshError(f"{wal.name} còn tồn tại / still exists: the build was not checkpointed")
         os.replace(tmp, db)
+        make_private(db)
         swap_dir(docs_tmp, docs_dir(db))
+        make_private_tree(docs_dir(db))
         _append_log(db, done)
         seconds["swap"] = time.perf_counter() - t0
         return Summary(db, as_of, report, int(issues), seconds)

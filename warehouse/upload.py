@@ -38,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.private import make_private, restrict_umask
 from warehouse.refresh import audit_log_path, log_event
 
 REPO = Path(__file__).resolve().parent.parent
@@ -212,9 +213,11 @@ def store(data: bytes, original: str, kind: str, source: Path, db: Path, user: s
     original = safe_name(original)
     when = when or _now()
     source.mkdir(parents=True, exist_ok=True)
+    make_private(source)
     part = source / f".upload-{os.getpid()}-{uuid.uuid4().hex}.part"  # hidden: refresh ignores it
     try:
         with open(part, "xb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -245,6 +248,7 @@ def withdraw(name: str, source: Path, withdrawn: Path, db: Path, user: str, when
     when = when or _now()
     size, digest = path.stat().st_size, _file_sha256(path)
     withdrawn.mkdir(parents=True, exist_ok=True)
+    make_private(withdrawn)
     stamp = f"{when:%Y%m%d-%H%M%S}"
     target = _place(path, withdrawn, (f"{stamp}_{name}" if n == 1 else f"{stamp}-{n}_{name}" for n in range(1, 1000)))
     path.unlink()
@@ -316,6 +320,7 @@ def _result_path(job: Path) -> Path:
 def _write_json(path: Path, value: dict) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(value, ensure_ascii=False, default=str), encoding="utf-8")
+    make_private(tmp)
     os.replace(tmp, path)
 
 
@@ -381,6 +386,7 @@ def start_refresh(source: Path, db: Path, as_of: date, user: str, reason: str) -
     _result_path(path).unlink(missing_ok=True)
     _write_json(path, job)
     with open(log, "wb") as out:
+        make_private(log)
         proc = subprocess.Popen([sys.executable, "-m", "warehouse.upload", "run-job", str(path)], cwd=REPO,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -510,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run-job", help="run the background refresh described by a job file (used by the page)")
     run.add_argument("job", type=Path)
     args = parser.parse_args(argv)
+    restrict_umask()  # issue 21: the job's files and the refresh it starts are the service user's only
     return run_job(args.job)
 
 

@@ -2,17 +2,18 @@
 
 The figures come from `warehouse.briefing.month_figures` (as of the month's last day), the same function
 that writes the Excel and PDF, so the page, the pack and the marts cannot disagree. Corrections to
-figures already published are shown ("đã điều chỉnh": old → new).
+figures already published are shown ("đã điều chỉnh": old → new). Building the pack to download never
+publishes; publishing the month's figures is a separate, confirmed action shown only to the roles allowed
+to publish (SVMT_PUBLISH_ROLES), and `briefing.publish` refuses any other role itself.
 """
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from app import data, ui
+from app import auth, data, ui
 from app.i18n import money_short, number, percent, t
 from warehouse import briefing
 
@@ -46,15 +47,35 @@ def render() -> None:
         cols[i % 3].metric(t(key), fmt(now[field]), delta=_delta(now[field], before[field], fmt),
                            delta_color="inverse" if field == "students_remaining" else "normal")
     for line in data.briefing_corrections(month):
-        st.warning(line)
+        st.warning(ui.plain(line))
     k = data.kpis()
     st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(k["dq_issue_count"])))
     if st.button(t("build_pack"), key="build_pack"):
-        out = Path(tempfile.mkdtemp(prefix="briefing-"))
-        xlsx, pdf = briefing.build_pack(db, month, out)
+        st.session_state["briefing_files"] = (month, briefing.pack_bytes(db, month))
+    built = st.session_state.get("briefing_files")
+    if built and built[0] == month:
+        (xlsx_name, xlsx), (pdf_name, pdf) = built[1]
         left, right = st.columns(2)
-        left.download_button("Excel", xlsx.read_bytes(), xlsx.name, key="dl_xlsx")
-        right.download_button("PDF", pdf.read_bytes(), pdf.name, key="dl_pdf", mime="application/pdf")
+        left.download_button("Excel", xlsx, xlsx_name, key="dl_xlsx")
+        right.download_button("PDF", pdf, pdf_name, key="dl_pdf", mime="application/pdf")
+    _publish(db, month, pack["month_label"])
+
+
+def _publish(db: Path, month: str, label: str) -> None:
+    """The separate act of publishing, for the roles allowed to: a confirmation box, then the button."""
+    role = auth.role()
+    if not briefing.may_publish(role):
+        return
+    st.subheader(t("publish_title"))
+    confirmed = st.checkbox(t("publish_confirm", month=label), key=f"publish_confirm_{month}")
+    if st.button(t("publish_button", month=label), key="publish", disabled=not confirmed) and confirmed:
+        try:
+            done = briefing.publish(db, month, str(st.session_state.get("username") or ""), role)
+        except briefing.BriefingError as exc:
+            st.error(ui.plain(exc))
+        else:
+            st.session_state.pop(f"publish_confirm_{month}", None)
+            st.success(t("published_done", month=label, user=ui.plain(done.user)))
 
 
 render()
