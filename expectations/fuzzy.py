@@ -9,7 +9,7 @@ changes the counts of SPEC §5's types.
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
@@ -46,10 +46,11 @@ ORDER BY key_a, key_b
 """
 
 
-def fuzzy_person_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def fuzzy_person_issues(con: duckdb.DuckDBPyConnection, person_key: Callable[[str], str]) -> pd.DataFrame:
     """One dq.issues row per pair of student keys that are probably one child, with the similarity score.
 
-    Reads the people table the validation run has built (`expectations.suites.shared_tables`).
+    Reads the people table the validation run has built (`expectations.suites.shared_tables`). The record key
+    is `person_key` (the refresh's keyed hash) of the pair: the keys hold names and birth dates.
     """
     pairs = con.sql(CANDIDATES).to_arrow_table()
     columns = ["issue_type", "entity", "record_key", "detail", "source_file", "source_line"]
@@ -65,8 +66,7 @@ def fuzzy_person_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame({
         "issue_type": ISSUE_TYPE,
         "entity": "survey",
-        "record_key": [hashlib.md5(f"{a}|{b}".encode()).hexdigest() for a, b in zip(hits.key_a, hits.key_b,
-                                                                                       strict=True)],
+        "record_key": [person_key(f"{a}|{b}") for a, b in zip(hits.key_a, hits.key_b, strict=True)],
         "detail": [f"Có thể là một học sinh (độ giống tên {score:.0f} %, "
                    f"{'cùng ngày sinh' if same else 'ngày và tháng sinh đảo nhau'}, huyện {district})"
                    for score, same, district in zip(hits.score, hits.same_date, hits.district_code, strict=True)],
