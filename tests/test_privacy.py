@@ -127,3 +127,63 @@ def test_dq_issues_still_point_at_the_offending_rows(fixture_db: Path) -> None:
         ("duplicate_serial", "handovers.csv", 6),
         ("duplicate_student_in_round", "survey_2022-H1.csv", 8),
         ("possible_duplicate_person", "survey_2022-H2_a.csv", 4)]
+
+
+def _cells_holding_personal_data(db: Path) -> dict[str, list[str]]:
+    """schema.table.column → the fixture children's details found in its cells (as text, substrings too)."""
+    found: dict[str, list[str]] = {}
+    for schema, table, column in query(db, "SELECT table_schema, table_name, column_name FROM "
+                                           "information_schema.columns ORDER BY ALL"):
+        cells = query(db, f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM "{schema}"."{table}"')
+        hits = sorted({v for (cell,) in cells if cell for v in PERSONAL if v in cell})
+        if hits:
+            found[f"{schema}.{table}.{column}"] = hits
+    return found
+
+
+def test_analyst_copy_holds_figures_but_no_personal_data(fixture_db: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import duckdb
+
+    source = tmp_path / "warehouse.duckdb"
+    shutil.copy(fixture_db, source)
+    con = duckdb.connect(str(source))  # a reporting schema as the dashboard's helper builds it, one view per key
+    con.execute("CREATE SCHEMA reporting; CREATE VIEW reporting.kpis AS SELECT * FROM marts.program_kpis; "
+                "CREATE VIEW reporting.students AS SELECT student_key, district_code FROM intermediate.int_students")
+    con.close()
+    assert _cells_holding_personal_data(source)  # the warehouse itself does hold them: the scan finds them
+
+    out = tmp_path / "analyst" / "analyst.duckdb"
+    result = run_cli("analyst-copy", "--db", str(source), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "19 bảng / tables" in result.stdout  # 15 marts, 2 reporting, 2 dq and out.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in out.parent.iterdir()] == ["analyst.duckdb"]
+    schemas = query(out, "SELECT DISTINCT table_schema FROM information_schema.tables ORDER BY 1")
+    assert schemas == [("dq",), ("marts",), ("reporting",)]
+    assert query(out, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'dq' ORDER BY 1") == \
+        [("expectation_results",), ("issues",)]
+    assert query(out, "SELECT column_name FROM information_schema.columns WHERE lower(column_name) IN "
+                      "('full_name', 'student_id', 'date_of_birth', 'student_key')") == []
+    assert query(out, "SELECT column_name FROM information_schema.columns WHERE table_name = 'students'") == \
+        [("district_code",)]
+    assert query(out, "SELECT table_type FROM information_schema.tables WHERE table_schema = 'reporting'") == \
+        [("BASE TABLE",), ("BASE TABLE",)]
+    assert _cells_holding_personal_data(out) == {}
+    # the figures are the warehouse's; the findings too, with every key that names a child keyed
+    for table in ("program_kpis", "need_vs_supply", "allocation_queue"):
+        assert sorted(query(out, f"SELECT * FROM marts.{table}"), key=repr) == \
+            sorted(query(fixture_db, f"SELECT * FROM marts.{table}"), key=repr)
+    from warehouse.secret import keyed_hash
+
+    issues = dict(query(out, "SELECT issue_type || ':' || detail, record_key FROM dq.issues"))
+    assert issues["duplicate_serial:Số serial/IMEI xuất hiện ở 2 biên bản bàn giao"] == "SN-1"
+    assert issues["duplicate_handover_student:Một học sinh nhận 2 thiết bị (quy định: 01 lần / 01 học sinh)"] == \
+        keyed_hash("ID:002222222222", "person")
+    assert query(out, "SELECT count(*) FROM dq.issues") == query(fixture_db, "SELECT count(*) FROM dq.issues")
+
+
+def test_analyst_copy_of_a_missing_warehouse_says_so(tmp_path: Path) -> None:
+    result = run_cli("analyst-copy", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "a.duckdb"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "analyst copy failed" in result.stderr and not (tmp_path / "a.duckdb").exists()

@@ -49,7 +49,24 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file (a province's)")
     export.add_argument("--out", required=True, type=Path, help="folder for <kind>_<name>.parquet")
     export.add_argument("--name", default=None, help="file-name suffix (default: the province code)")
+    # issue 21 point 5: a copy of the warehouse without children's personal data, for analysts' SQL
+    copy = sub.add_parser("analyst-copy", help="write a copy without personal data (marts, reporting, dq)")
+    copy.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file")
+    copy.add_argument("--out", required=True, type=Path, help="the copy to (re)write, mode 0600")
     return parser
+
+
+def _analyst_copy(args: argparse.Namespace) -> int:
+    from warehouse.analyst_copy import write_analyst_copy
+
+    try:
+        tables = write_analyst_copy(args.db, args.out)
+    except Exception as exc:  # a missing or unreadable warehouse: exit 1, a message, no traceback
+        print(f"Không tạo được bản sao / analyst copy failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Đã ghi / written: {args.out} ({len(tables)} bảng / tables, không có dữ liệu cá nhân / "
+          "no personal data)")
+    return EXIT_OK
 
 
 def _briefing(args: argparse.Namespace) -> int:
@@ -81,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "briefing":
         return _briefing(args)
+    if args.command == "analyst-copy":
+        return _analyst_copy(args)
     if args.command == "export":
         from warehouse.export import export_raw
 
