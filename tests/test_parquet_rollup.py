@@ -132,3 +132,29 @@ def test_parquet_cells_go_through_the_same_rules(tmp_path: Path) -> None:
                        "ORDER BY source_file").fetchall() == \
         [("schools_1.parquet", 4, "district_code", "999", "unknown_reference"),
          ("survey_1.parquet", 3, "grade", "13", "out_of_range")]
+
+
+def test_pseudonymous_rows_are_read_back_as_keyed_students(tmp_path: Path) -> None:
+    """A pseudonymous survey file: the student id is rank + hash, the name the person hash, the birth date the
+    placeholder; one without its rank column is refused naming the file and the column (exit 2, not a traceback)."""
+    from ingest.load import load_folder
+    from ingest.pseudonym import PSEUDONYM_BIRTH_DATE
+    from ingest.read import InputError
+
+    pl.DataFrame({"school_code": ["S1"], "school_name": ["Trường A"], "district_code": ["643"],
+                  "school_type": ["thcs"], "has_internet": [True]}).write_parquet(tmp_path / "schools_1.parquet")
+    survey = pl.DataFrame({"survey_round": ["2022-H1"], "school_code": ["S1"], "grade": [6],
+                           "household_status": ["ngheo"], "has_device": [False], "has_internet": [True],
+                           "student_key_hash": ["ab" * 16], "student_key_rank": [7], "person_hash": ["cd" * 16]})
+    survey.write_parquet(tmp_path / "survey_1.parquet")
+    con = duckdb.connect()
+    report = load_folder(con, tmp_path, lambda _m: None)
+    assert report.loaded["survey"] == 1 and report.rejected["survey"] == 0
+    assert con.execute("SELECT student_id, full_name, date_of_birth FROM raw.survey").fetchall() == \
+        [("0000000007" + "ab" * 16, "cd" * 16, PSEUDONYM_BIRTH_DATE)]
+
+    survey.drop("student_key_rank").write_parquet(tmp_path / "survey_1.parquet")
+    with pytest.raises(InputError) as refused:
+        load_folder(duckdb.connect(), tmp_path, lambda _m: None)
+    assert str(refused.value) == ("survey_1.parquet, dòng/line 1: thiếu cột bắt buộc / missing required column(s): "
+                                  "student_key_rank")

@@ -187,3 +187,26 @@ def test_analyst_copy_of_a_missing_warehouse_says_so(tmp_path: Path) -> None:
     result = run_cli("analyst-copy", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "a.duckdb"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "analyst copy failed" in result.stderr and not (tmp_path / "a.duckdb").exists()
+
+
+def test_briefing_pack_holds_no_personal_data(fixture_db: Path, tmp_path: Path) -> None:
+    """Every cell of every sheet of the press pack, and its PDF's text: no fixture child's ID, name or birth date."""
+    import shutil
+
+    import openpyxl
+    import pypdf
+
+    db = tmp_path / "svmt.duckdb"
+    shutil.copy(fixture_db, db)
+    out = tmp_path / "out"
+    result = run_cli("briefing", "--db", str(db), "--month", "2022-10", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    book = openpyxl.load_workbook(out / "briefing-2022-10.xlsx")
+    cells = [str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+             if cell.value is not None]
+    from warehouse.briefing import FIGURES
+
+    assert {text for text, _kind in FIGURES.values()} <= set(cells)  # the scan did read the figures' sheet
+    assert sorted({v for cell in cells for v in PERSONAL if v in cell}) == []
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(str(out / "briefing-2022-10.pdf")).pages)
+    assert text.strip() and sorted(v for v in PERSONAL if v in text) == []
