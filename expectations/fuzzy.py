@@ -4,12 +4,13 @@ Candidates are blocked in DuckDB (same district, same birth year, same {day, mon
 catches a transposed date), then scored with rapidfuzz's token-set ratio on folded names, so
 "Nguyễn Thu Hà" matches "Nguyễn Thị Thu Hà". Pairs that are already an exact
 `possible_duplicate_person` (same folded name and date) are left to that type: this one never
-changes the counts of SPEC §5's types.
+changes the counts of SPEC §5's types. Rows of a pseudonymous roll-up (ingest/pseudonym.py: keyed hashes,
+no names, one placeholder birth date) have no name to compare and are left out.
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
@@ -17,6 +18,7 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from expectations.suites.survey import PEOPLE
+from ingest.pseudonym import PSEUDONYM_BIRTH_DATE
 
 ISSUE_TYPE = "possible_duplicate_person_fuzzy"
 THRESHOLD = 90.0
@@ -31,6 +33,7 @@ JOIN {PEOPLE} AS b
  AND a.day_month_low = b.day_month_low AND a.day_month_high = b.day_month_high
  AND a.student_key < b.student_key
 WHERE NOT (a.name_fold = b.name_fold AND a.date_of_birth = b.date_of_birth)
+  AND a.date_of_birth <> DATE '{PSEUDONYM_BIRTH_DATE.isoformat()}'
 """
 
 # The pairs that scored high enough, with what their issue rows say; lineage of the key loaded last.
@@ -46,10 +49,11 @@ ORDER BY key_a, key_b
 """
 
 
-def fuzzy_person_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def fuzzy_person_issues(con: duckdb.DuckDBPyConnection, person_key: Callable[[str], str]) -> pd.DataFrame:
     """One dq.issues row per pair of student keys that are probably one child, with the similarity score.
 
-    Reads the people table the validation run has built (`expectations.suites.shared_tables`).
+    Reads the people table the validation run has built (`expectations.suites.shared_tables`). The record key
+    is `person_key` (the refresh's keyed hash) of the pair: the keys hold names and birth dates.
     """
     pairs = con.sql(CANDIDATES).to_arrow_table()
     columns = ["issue_type", "entity", "record_key", "detail", "source_file", "source_line"]
@@ -65,8 +69,7 @@ def fuzzy_person_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame({
         "issue_type": ISSUE_TYPE,
         "entity": "survey",
-        "record_key": [hashlib.md5(f"{a}|{b}".encode()).hexdigest() for a, b in zip(hits.key_a, hits.key_b,
-                                                                                       strict=True)],
+        "record_key": [person_key(f"{a}|{b}") for a, b in zip(hits.key_a, hits.key_b, strict=True)],
         "detail": [f"Có thể là một học sinh (độ giống tên {score:.0f} %, "
                    f"{'cùng ngày sinh' if same else 'ngày và tháng sinh đảo nhau'}, huyện {district})"
                    for score, same, district in zip(hits.score, hits.same_date, hits.district_code, strict=True)],

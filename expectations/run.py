@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -64,6 +65,11 @@ def _columns(kwargs: dict) -> str:
     return kwargs.get("column", "")
 
 
+# COMPLETE, for every offending row_id; without the values themselves. The Data Docs render the results as
+# GX returns them, and the values are student keys (full IDs), names and birth dates: the HTML beside the
+# warehouse must hold none. dq.issues fetches the offending rows back by row_id (`_issues`) instead.
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"],
+                 "exclude_unexpected_values": True}
 SAMPLE_ROWS = 10_000  # rows looked at to tell enumeration-like text from mostly distinct text
 FRAME_TABLE = "gx_frame"  # a frame that raises dq.issues is materialised here once; GX gets only the checked columns
 
@@ -122,19 +128,25 @@ def _arrow_strings(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
     return pd.ArrowDtype(arrow_type) if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) else None
 
 
-def _issues(con: duckdb.DuckDBPyConnection, issue, unexpected: list[dict]) -> list[dict]:
+def _issues(con: duckdb.DuckDBPyConnection, issue, unexpected: list[dict],
+            person_key: Callable[[str], str]) -> list[dict]:
     """One dq.issues row per offending group, pointing at the group's member loaded last.
 
     The offending rows, with every column the issue needs (lineage included), come back from the
     materialised frame by row_id: only they cross into pandas with their lineage.
     """
-    ids = sorted({int(row["row_id"]) for row in unexpected})
+    # Without unexpected values GX lists the row_ids under one entry ({"row_id": [...]}); with them, one entry
+    # per row ({"row_id": n, column: value})
+    ids = sorted({int(i) for row in unexpected
+                  for i in (row["row_id"] if isinstance(row["row_id"], list) else [row["row_id"]])})
     rows = con.execute(f"SELECT * FROM {FRAME_TABLE} WHERE row_id IN (SELECT unnest(?::BIGINT[])) ORDER BY row_id",
                        [ids]).df()
     out = []
     for _, group in rows.groupby(list(issue.group_by), dropna=False, sort=False):
         last = group.loc[group["load_order"].idxmax()]
-        out.append({"issue_type": issue.issue_type, "entity": issue.entity, "record_key": str(issue.record_key(group)),
+        key = str(issue.record_key(group))
+        out.append({"issue_type": issue.issue_type, "entity": issue.entity,
+                    "record_key": person_key(key) if issue.keyed else key,
                     "detail": issue.detail(group), "source_file": last["source_file"],
                     "source_line": int(last["source_line"])})
     return out
@@ -143,6 +155,9 @@ def _issues(con: duckdb.DuckDBPyConnection, issue, unexpected: list[dict]) -> li
 def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
              frames: list[Frame] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate every frame; return (issues, expectation results) as frames."""
+    from warehouse.secret import keyed_hasher
+
+    person_key = keyed_hasher("person")  # the install secret, read once per run (the worker reads it itself)
     gx, context = _context(docs_dir)
     run_at = datetime.now().replace(microsecond=0)
     datasource = context.data_sources.add_pandas("warehouse")
@@ -169,7 +184,7 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
                                                                                 suite=suite))
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=spec.suite, validation_definitions=[definition],
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}))
+            result_format=RESULT_FORMAT))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             outcome = checkpoint.run(batch_parameters={"dataframe": frame})
@@ -185,7 +200,8 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
                     "observed_value": json.dumps(detail.get("observed_value"), default=str)})
                 check = checks.get(config.id)
                 if check is not None and check.issue is not None and not result.success:
-                    issues.extend(_issues(con, check.issue, detail.get("unexpected_index_list") or []))
+                    issues.extend(_issues(con, check.issue, detail.get("unexpected_index_list") or [],
+                                          person_key))
         if lineage:
             con.execute(f"DROP TABLE {FRAME_TABLE}")
     from expectations.fuzzy import fuzzy_person_issues
@@ -194,7 +210,7 @@ def validate(con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None,
     # which leave the GIL to it; only this thread touches the GX context, only the caller's thread `con`.
     with ThreadPoolExecutor(max_workers=1) as pool:
         docs = pool.submit(context.build_data_docs, site_names=["svmt"]) if docs_dir is not None else None
-        fuzzy = fuzzy_person_issues(con)
+        fuzzy = fuzzy_person_issues(con, person_key)
         if docs is not None:
             docs.result()
     issue_frame = pd.concat([pd.DataFrame(issues, columns=ISSUE_COLUMNS), fuzzy], ignore_index=True)

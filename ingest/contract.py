@@ -312,7 +312,10 @@ def render_markdown() -> str:
            "warehouse exports, so a national roll-up does not re-read every province's CSVs. Every column is "
            "read as text and goes through the same rules (dates as `YYYY-MM-DD`, booleans `true`/`false`); "
            "other columns (such as `source_file`, `source_line`) are ignored; rejected rows name the row as "
-           "line = row number + 1, as if the file had a header line.", ""]
+           "line = row number + 1, as if the file had a header line. A province's export "
+           "(`python -m warehouse export`) carries no child's ID, name or birth date: its survey and handover "
+           "files hold `student_key_hash`, `student_key_rank` (and, survey, `person_hash`) instead, read back "
+           "as keyed students (`ingest/pseudonym.py`).", ""]
     for kind in CONTRACT.values():
         out += [f"## `{kind.name}` — {kind.label_vi}", "",
                 "| column | type | required | accepted headers | values / notes |", "|---|---|---|---|---|"]

@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from ingest.contract import KINDS, kind_of_file
+from ingest.pseudonym import is_pseudonymous, read_pseudonymous
 from ingest.read import LINE, InputError, RawTable, read_file
 from ingest.validate import create_tables, load_kind
 
@@ -76,6 +77,13 @@ def builtin_districts() -> pl.DataFrame:
                               pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
 
 
+def _read_source(source: SourceFile) -> RawTable:
+    """A file as text; a province's pseudonymous export (keyed hashes, no names) through ingest.pseudonym."""
+    if is_pseudonymous(source.path, source.kind):
+        return read_pseudonymous(source.path, source.kind)
+    return read_file(source.path, source.kind)
+
+
 def _read_all(sources: list[SourceFile]) -> Iterator[RawTable]:
     """Each file read, in the order given, two at a time: polars' CSV parser and fastexcel's workbook reader
     run outside the GIL, and a workbook is read on one core. All files are queued at once, so the readers go
@@ -84,7 +92,7 @@ def _read_all(sources: list[SourceFile]) -> Iterator[RawTable]:
     """
     pool = ThreadPoolExecutor(max_workers=READERS)
     try:
-        yield from pool.map(lambda source: read_file(source.path, source.kind), sources)
+        yield from pool.map(_read_source, sources)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # after a refused file, the files not yet read are not
 

@@ -61,7 +61,24 @@ def _parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="exit 0 when the log is intact, 1 naming the first bad line")
     verify.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file the log belongs to")
+    # issue 21 point 5: a copy of the warehouse without children's personal data, for analysts' SQL
+    copy = sub.add_parser("analyst-copy", help="write a copy without personal data (marts, reporting, dq)")
+    copy.add_argument("--db", required=True, type=Path, help="the DuckDB warehouse file")
+    copy.add_argument("--out", required=True, type=Path, help="the copy to (re)write, mode 0600")
     return parser
+
+
+def _analyst_copy(args: argparse.Namespace) -> int:
+    from warehouse.analyst_copy import write_analyst_copy
+
+    try:
+        tables = write_analyst_copy(args.db, args.out)
+    except Exception as exc:  # a missing or unreadable warehouse: exit 1, a message, no traceback
+        print(f"Không tạo được bản sao / analyst copy failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Đã ghi / written: {args.out} ({len(tables)} bảng / tables, không có dữ liệu cá nhân / "
+          "no personal data)")
+    return EXIT_OK
 
 
 def _briefing(args: argparse.Namespace) -> int:
@@ -118,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         from warehouse.users import run as users_run
 
         return users_run(args)
+    if args.command == "analyst-copy":
+        return _analyst_copy(args)
     if args.command == "export":
         from warehouse.export import export_raw
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,7 +58,17 @@ def install_secret() -> bytes:
     return key.encode("ascii")
 
 
+def keyed_hasher(purpose: str = "person") -> Callable[[str], str]:
+    """`keyed_hash` with the secret read once: for code that hashes many values (every finding of a refresh,
+    every child of an export), so the key file is not re-read per value."""
+    key = hmac.new(install_secret(), purpose.encode("utf-8"), hashlib.sha256).digest()
+
+    def digest(text: str) -> str:
+        return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    return digest
+
+
 def keyed_hash(text: str, purpose: str = "person") -> str:
     """HMAC-SHA256 of `text` under the install secret, separated by purpose; hex, 32 characters."""
-    key = hmac.new(install_secret(), purpose.encode("utf-8"), hashlib.sha256).digest()
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return keyed_hasher(purpose)(text)

@@ -25,6 +25,9 @@ class Issue:
     group_by: tuple[str, ...]
     record_key: Callable[[pd.DataFrame], str]
     detail: Callable[[pd.DataFrame], str]
+    # The key is personal (a name, a birth date): dq.issues gets its keyed hash (warehouse.secret), stable
+    # across refreshes under one install secret, never recomputable from the person's details without it.
+    keyed: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import great_expectations.expectations as gxe
 
 from expectations.suites import LINEAGE, Check, Frame, Issue
@@ -37,10 +35,9 @@ FRAMES = [
                district_code, student_key, source_file, source_line, load_order FROM {PEOPLE}""", (
         Check(lambda: gxe.ExpectCompoundColumnsToBeUnique(column_list=["name_fold", "date_of_birth", "district_code"]),
               Issue("possible_duplicate_person", "survey", ("name_fold", "date_of_birth", "district_code"),
-                    lambda g: hashlib.md5("|".join(str(g[c].iloc[0]) for c in ("name_fold", "date_of_birth",
-                                                                                  "district_code")).encode()).hexdigest(),
+                    lambda g: "|".join(str(g[c].iloc[0]) for c in ("name_fold", "date_of_birth", "district_code")),
                     lambda g: f"Cùng họ tên, ngày sinh và huyện {g.district_code.iloc[0]} nhưng {len(g)} mã học sinh "
-                              "khác nhau")),
+                              "khác nhau", keyed=True)),
     )),
     Frame("survey.values", """
         SELECT row_number() OVER () AS row_id, survey_round, grade, household_status, full_name,
