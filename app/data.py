@@ -275,6 +275,20 @@ def allocation_queue_size(f=None) -> int:
     return int(query(f"SELECT count(*) AS n FROM reporting.allocation_queue WHERE {where}", params)["n"].iloc[0])
 
 
+def allocation_span(stock: int) -> tuple[int, int]:
+    """The what-if slider's maximum and default. Queue positions are the province's: for a district-scoped user
+    the maximum is the last position of their own students and the default the last of theirs the computed
+    stock reaches (the same proposal for their districts), so no province-wide figure shows."""
+    where, params = _where()
+    row = query(f"""SELECT coalesce(max(queue_position), 0) AS top,
+                           coalesce(max(queue_position) FILTER (WHERE is_proposed), 0) AS proposed, count(*) AS n
+                    FROM reporting.allocation_queue WHERE {where}""", params).iloc[0]
+    if scoped():
+        return max(int(row["top"]), 1), int(row["proposed"])
+    top = max(int(row["n"]), stock, 1)
+    return top, min(stock, top)
+
+
 def allocation_by_district(f, n: int) -> pd.DataFrame:
     """The first `n` of the (province-wide) queue, by district × tier × level, in the user's districts."""
     where, params = _where(f, "q.district_code", "q.priority_tier", "q.school_level")

@@ -254,6 +254,11 @@ LABELS: dict[str, dict[str, str]] = {
         "vi": "Chất lượng dữ liệu: {rejected} dòng bị loại, {issues} vấn đề cần xử lý.",
         "en": "Data quality: {rejected} rows rejected, {issues} issues to resolve.",
     },
+    # --- issue 21 point 4 (district scope, h/reporting) ---
+    "province_only": {
+        "vi": "Nguồn lực ủng hộ là của toàn tỉnh, không hiển thị theo địa bàn được phân quyền.",
+        "en": "Donations are the whole province's resources; they are not shown for a district-limited account.",
+    },
 }
 
 
