@@ -172,7 +172,7 @@ def kpis() -> pd.Series:
     codes = scope.districts()
     if codes is None:
         return province
-    own = query(SCOPED_KPIS.replace("$d", "?"), (list(codes),) * 6).iloc[0]
+    own = query(SCOPED_KPIS.replace("$d", "?"), (list(codes),) * SCOPED_KPIS.count("$d")).iloc[0]
     row = pd.Series({name: None for name in province.index}, dtype=object)
     row.update(own)
     identified, remaining = int(row["students_identified"]), int(row["students_remaining"])
