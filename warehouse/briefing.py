@@ -9,6 +9,8 @@ The pack speaks as of the month's last day (docs/briefing.md):
   them for every month (`marts.need_by_month`); for the latest month of the data they equal `marts.program_kpis`;
 - donations count by `received_on` (received) and `pledged_on` (pledged); coverage points count as covered
   from their `completed_on`.
+It reads only the `reporting` views (the marts and views made for the pack, without personal columns), never
+`raw` or `intermediate` (issues 21 and 22).
 
 Every pack records its headline figures in `meta.published_briefings` of a separate DuckDB file beside the
 warehouse (`<db stem>_published.duckdb`), which `refresh` never touches. When a later refresh changes a
@@ -39,10 +41,10 @@ from babel.numbers import format_decimal, format_percent
 LOCALE = "vi_VN"
 PROGRAM = "Chương trình “Sóng và máy tính cho em”"
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-REQUIRED_TABLES = ("marts.monthly_progress", "marts.program_kpis", "marts.need_by_month",
-                   "marts.progress_by_district_month",
-                   "intermediate.int_handovers", "intermediate.int_donations", "intermediate.int_coverage",
-                   "intermediate.int_schools", "intermediate.int_districts", "meta.refresh")
+REQUIRED_TABLES = ("reporting.monthly_progress", "reporting.program_kpis", "reporting.need_by_month",
+                   "reporting.progress_by_district_month",
+                   "reporting.handover_events", "reporting.donation_events", "reporting.coverage_points",
+                   "reporting.schools", "reporting.districts", "meta.refresh")
 
 # The figures a pack publishes (and later checks for corrections), with their Vietnamese label and kind.
 FIGURES: dict[str, tuple[str, str]] = {
@@ -183,13 +185,13 @@ def _connect(db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _months_of(con: duckdb.DuckDBPyConnection) -> list[date]:
-    """Every month from the first to the last of `marts.monthly_progress`, stretched over the survey dates
-    (`marts.need_by_month` has a row for each of those months as soon as there is a survey row)."""
+    """Every month from the first to the last of `reporting.monthly_progress`, stretched over the survey dates
+    (`reporting.need_by_month` has a row for each of those months as soon as there is a survey row)."""
     lo, hi = con.execute("""
         select min(m), max(m) from (
-            select month::date as m from marts.monthly_progress
+            select month::date as m from reporting.monthly_progress
             union all
-            select month::date from marts.need_by_month
+            select month::date from reporting.need_by_month
         )""").fetchall()[0]
     if lo is None:
         return []
@@ -215,17 +217,17 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-# Monthly handovers of some districts (issue 21 point 4): marts.progress_by_district_month on the calendar of
-# marts.monthly_progress, with running totals. Receipts (cash, devices) belong to the whole province: not here.
+# Monthly handovers of some districts (issue 21 point 4): reporting.progress_by_district_month on the calendar of
+# reporting.monthly_progress, with running totals. Receipts (cash, devices) belong to the whole province: not here.
 DISTRICT_PROGRESS_SQL = """
 with own as (
     select month, sum(devices_handed_over) as h, sum(students_supported_new) as s
-    from marts.progress_by_district_month where list_contains($districts, district_code) group by month
+    from reporting.progress_by_district_month where list_contains($districts, district_code) group by month
 ),
 filled as (
     select m.month, coalesce(own.h, 0)::bigint as devices_handed_over,
            coalesce(own.s, 0)::bigint as students_supported_new
-    from marts.monthly_progress as m left join own using (month)
+    from reporting.monthly_progress as m left join own using (month)
 )
 select *, (sum(devices_handed_over) over w)::bigint as cum_devices_handed_over,
           (sum(students_supported_new) over w)::bigint as cum_students_supported_new
@@ -238,14 +240,14 @@ order by month
 
 def _progress_rows(con: duckdb.DuckDBPyConnection, first: date,
                    districts: Sequence[str] | None) -> list[dict[str, Any]]:
-    """Monthly progress rows up to `first`: marts.monthly_progress, or the handovers of `districts` only."""
+    """Monthly progress rows up to `first`: reporting.monthly_progress, or the handovers of `districts` only."""
     if districts is None:
-        return _rows(con, "select * from marts.monthly_progress where month <= ? order by month", [first])
+        return _rows(con, "select * from reporting.monthly_progress where month <= ? order by month", [first])
     return _rows_named(con, DISTRICT_PROGRESS_SQL, districts=list(districts), month=first)
 
 
 def _monthly(con: duckdb.DuckDBPyConnection, first: date, districts: Sequence[str] | None = None) -> dict[str, Any]:
-    """This month's and running totals exactly as `marts.monthly_progress` has them (zeros and carried totals
+    """This month's and running totals exactly as `reporting.monthly_progress` has them (zeros and carried totals
     for a month without a row); for some districts, the receipt figures are None (they are the province's)."""
     rows = _progress_rows(con, first, districts)[-1:]
     out = {}
@@ -270,8 +272,8 @@ select
     n.students_supported,
     n.students_self_resolved,
     n.students_remaining
-from marts.need_by_month as n
-left join intermediate.int_districts as d using (district_code)
+from reporting.need_by_month as n
+left join reporting.districts as d using (district_code)
 where n.month = $month and n.students_identified > 0
   and ($all or list_contains($districts, n.district_code))
 order by n.district_code, n.priority_tier
@@ -340,7 +342,7 @@ select
                                    and received_on between $start and $as_of), 0)::bigint as packages_month,
     coalesce(sum(quantity) filter (where form = 'goi_cuoc' and status = 'da_nhan'
                                    and received_on <= $as_of), 0)::bigint as packages_received
-from intermediate.int_donations
+from reporting.donation_events
 group by donor_type, form
 having donations > 0
 order by donor_type, form
@@ -350,8 +352,8 @@ HANDOVERS_SQL = """
 select h.district_code, any_value(d.district_name) as district_name, h.device_type,
        count(*) filter (where h.handed_on >= $start) as this_month,
        count(*) as cumulative
-from intermediate.int_handovers as h
-left join intermediate.int_districts as d using (district_code)
+from reporting.handover_events as h
+left join reporting.districts as d using (district_code)
 where h.handed_on <= $as_of and ($all or list_contains($districts, h.district_code))
 group by h.district_code, h.device_type
 order by h.district_code, h.device_type
@@ -360,7 +362,7 @@ order by h.district_code, h.device_type
 COVERAGE_SQL = """
 with points as (
     select *, status = 'da_phu_song' and coalesce(completed_on, date '0001-01-01') <= $as_of as covered
-    from intermediate.int_coverage
+    from reporting.coverage_points
 ),
 by_district as (
     select
@@ -376,7 +378,7 @@ by_district as (
 schools as (
     select district_code, count(*) as schools_total,
            count(*) filter (where not has_internet) as schools_without_internet
-    from intermediate.int_schools
+    from reporting.schools
     group by district_code
 )
 select
@@ -388,7 +390,7 @@ select
     coalesce(p.students_affected_uncovered, 0) as students_affected_uncovered,
     coalesce(s.schools_total, 0) as schools_total,
     coalesce(s.schools_without_internet, 0) as schools_without_internet
-from intermediate.int_districts as d
+from reporting.districts as d
 left join by_district as p using (district_code)
 left join schools as s using (district_code)
 where $all or list_contains($districts, d.district_code)
@@ -398,14 +400,14 @@ order by d.district_code
 
 def _province(con: duckdb.DuckDBPyConnection) -> str:
     names = [r[0] for r in con.execute("""
-        select distinct province_name from intermediate.int_districts
-        where district_code in (select district_code from intermediate.int_schools
-                                union select district_code from intermediate.int_coverage)
+        select distinct province_name from reporting.districts
+        where district_code in (select district_code from reporting.schools
+                                union select district_code from reporting.coverage_points)
           and province_name is not null
         order by 1""").fetchall()]
     if not names:
         names = [r[0] for r in con.execute(
-            "select distinct province_name from intermediate.int_districts where province_name is not null "
+            "select distinct province_name from reporting.districts where province_name is not null "
             "order by 1").fetchall()]
     if len(names) <= 2:
         return ", ".join(names)
@@ -422,7 +424,7 @@ def _figures(con: duckdb.DuckDBPyConnection, first: date, districts: Sequence[st
     figures = _monthly(con, first, districts)
     figures.update(_need_totals(need))
     quality = [] if districts is not None else _rows(
-        con, "select rejected_row_count, dq_issue_count from marts.program_kpis limit 1")
+        con, "select rejected_row_count, dq_issue_count from reporting.program_kpis limit 1")
     by_district: dict[str, dict[str, Any]] = {}
     for row in need:
         agg = by_district.setdefault(row["district_code"], {
