@@ -9,6 +9,7 @@ without a restart and an open page never mixes two warehouses.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,6 +38,10 @@ PERSONAL = {"dq_issues": "dq.issues_located", "rejected_rows": "dq.rejected_rows
 META = {"meta.refresh": None, "meta.files": None, "meta.refresh_log": None, "dq.expectation_results": None}
 # Figures of the whole province that a district-scoped user may still see (a date, not a figure).
 SCOPE_FREE = {"meta.refresh"}
+
+# Never read by the app (issue 22: the app reads marts' views only), and the unmasked findings by data officers only.
+NEVER = re.compile(r"\b(raw|staging|intermediate|marts)\s*\.", re.IGNORECASE)
+OFFICERS_ONLY = re.compile(r"\bdq\s*\.\s*(issues|rejected_rows)", re.IGNORECASE)
 
 REQUIRED_TABLES = {"reporting.program_kpis", "reporting.allocation_stock", "reporting.coverage_points",
                    "reporting.dq_issues", "reporting.progress_by_district_month", "meta.refresh_log",
@@ -77,7 +82,14 @@ def _query(ident: Identity, sql: str, params: tuple = ()) -> pd.DataFrame:
 
 
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run a parameterised read-only query against the current warehouse (cached per file identity)."""
+    """Run a parameterised read-only query against the current warehouse (cached per file identity).
+
+    Refused (PermissionError) when it names raw, staging, intermediate or marts tables, or, for a role other than
+    data officer, the unmasked findings: what a role reads is decided here, not by the page."""
+    from app import auth
+
+    if NEVER.search(sql) or (OFFICERS_ONLY.search(sql) and not auth.sees_personal_data()):
+        raise PermissionError(sql)
     ident = identity()
     if ident is None:
         raise FileNotFoundError(warehouse_path())

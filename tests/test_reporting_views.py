@@ -153,3 +153,28 @@ def test_figures_unchanged_through_the_views(fixture_db: Path) -> None:
             assert marts and con.execute(f"SELECT * FROM reporting.{name} ORDER BY ALL").fetchall() == marts
     finally:
         con.close()
+
+
+def test_data_layer_refuses_raw_and_unmasked_relations(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    """app/data.py decides what a role reads: raw / intermediate / marts never, dq.issues only for data officers."""
+    import streamlit as st
+
+    from app import data
+
+    monkeypatch.setenv("SVMT_DB", str(fixture_db))
+    st.session_state["roles"] = ["phan_tich"]
+    try:
+        for sql in ("SELECT * FROM raw.survey", "SELECT * FROM intermediate.int_handovers",
+                    "SELECT * FROM marts.need_vs_supply", "SELECT * FROM dq.issues",
+                    "SELECT * FROM dq.rejected_rows_located"):
+            with pytest.raises(PermissionError):
+                data.query(sql)
+        assert data.relation("dq_issues") == "reporting.dq_issues"
+        assert len(data.query("SELECT * FROM reporting.dq_issues")) == 11
+        st.session_state["roles"] = ["can_bo_du_lieu"]
+        assert data.relation("dq_issues") == "dq.issues_located"
+        assert len(data.query("SELECT * FROM dq.issues_located")) == 11
+        with pytest.raises(PermissionError):
+            data.query("SELECT * FROM raw.survey")
+    finally:
+        del st.session_state["roles"]
