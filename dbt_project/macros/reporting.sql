@@ -59,7 +59,19 @@
     {% endif %}
 {%- endmacro %}
 
-{#- Generic test: no value holds 9 or more digits in a row (a full personal ID is 12). -#}
-{% test no_full_id(model, column_name) -%}
-    select {{ column_name }} from {{ model }} where regexp_matches({{ column_name }}, '[0-9]{9}')
+{#- Generic test: a student key shows no ID character but the last 3, no lower-case name, no birth date. (Other
+    record keys — serial numbers, IMEI, donation ids — are not personal and may hold any digits.) -#}
+{% test masked_student_key(model, column_name) -%}
+    select {{ column_name }} from {{ model }}
+    where regexp_matches({{ column_name }}, 'ID:\*{0,}[^*|]{4}')
+       or regexp_matches({{ column_name }}, 'NB:[^|]*[[:lower:]]')
+       or regexp_matches({{ column_name }}, 'NB:.*[0-9]{4}-[0-9]{2}-[0-9]{2}')
+{%- endtest %}
+
+{#- Generic test: the value of a personal column is masked (ID: at most 3 characters shown; name: initials). -#}
+{% test masked_personal_value(model, column_name) -%}
+    select {{ column_name }} from {{ model }}
+    where (column_name = 'student_id' and regexp_matches({{ column_name }}, '[^*]{4}'))
+       or (column_name = 'full_name' and regexp_matches({{ column_name }}, '[^.\s]{2}'))
+       or (column_name = 'date_of_birth' and {{ column_name }} <> '**/**/****')
 {%- endtest %}
