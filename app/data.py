@@ -9,18 +9,43 @@ without a restart and an open page never mixes two warehouses.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from app import scope
+
 REPO = Path(__file__).resolve().parent.parent
 
 
-REQUIRED_TABLES = {"marts.program_kpis", "marts.allocation_stock", "marts.coverage_points", "meta.refresh_log",
-                   "dq.expectation_results", "dq.issues"}
+# What leaders and analysts read (issue 21 point 5): reporting.* views without any personal column, built by dbt
+# (dbt_project/models/reporting). Only the data-officer role reads the unmasked findings (dq.*_located).
+REPORTING = {
+    "program_kpis": None, "need_vs_supply": "district_code", "need_by_school": "district_code",
+    "need_by_month": "district_code", "monthly_progress": None, "coverage_by_district": "district_code",
+    "coverage_points": "district_code", "donations_by_donor_type": None, "donated_devices": None,
+    "donor_honour_roll": None, "reporting_completeness": "district_code", "allocation_queue": "district_code",
+    "allocation_stock": None, "allocation_proposal": "district_code", "allocation_by_school": "district_code",
+    "progress_by_district_month": "district_code", "districts": "district_code", "dq_issues": "district_code",
+    "rejected_rows": "district_code",
+}
+PERSONAL = {"dq_issues": "dq.issues_located", "rejected_rows": "dq.rejected_rows_located"}
+# Meta tables (no personal data, not about districts): (name → district column), read as they are.
+META = {"meta.refresh": None, "meta.files": None, "meta.refresh_log": None, "dq.expectation_results": None}
+# Figures of the whole province that a district-scoped user may still see (a date, not a figure).
+SCOPE_FREE = {"meta.refresh"}
+
+# Never read by the app (issue 22: the app reads marts' views only), and the unmasked findings by data officers only.
+NEVER = re.compile(r"\b(raw|staging|intermediate|marts)\s*\.", re.IGNORECASE)
+OFFICERS_ONLY = re.compile(r"\bdq\s*\.\s*(issues|rejected_rows)", re.IGNORECASE)
+
+REQUIRED_TABLES = {"reporting.program_kpis", "reporting.allocation_stock", "reporting.coverage_points",
+                   "reporting.dq_issues", "reporting.progress_by_district_month", "meta.refresh_log",
+                   "dq.expectation_results", "dq.issues_located"}
 
 
 def warehouse_path() -> Path:
@@ -57,7 +82,14 @@ def _query(ident: Identity, sql: str, params: tuple = ()) -> pd.DataFrame:
 
 
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run a parameterised read-only query against the current warehouse (cached per file identity)."""
+    """Run a parameterised read-only query against the current warehouse (cached per file identity).
+
+    Refused (PermissionError) when it names raw, staging, intermediate or marts tables, or, for a role other than
+    data officer, the unmasked findings: what a role reads is decided here, not by the page."""
+    from app import auth
+
+    if NEVER.search(sql) or (OFFICERS_ONLY.search(sql) and not auth.sees_personal_data()):
+        raise PermissionError(sql)
     ident = identity()
     if ident is None:
         raise FileNotFoundError(warehouse_path())
@@ -76,8 +108,88 @@ def status() -> str:
     return "ok" if REQUIRED_TABLES <= set(tables["t"]) else "empty"
 
 
+def relation(name: str) -> str:
+    """The relation a logical table is read from, decided by the signed-in role (never by the page)."""
+    from app import auth
+
+    if name in META:
+        return name
+    if name not in REPORTING:
+        raise ValueError(name)
+    if name in PERSONAL and auth.sees_personal_data():
+        return PERSONAL[name]
+    return f"reporting.{name}"
+
+
+def scoped() -> bool:
+    """True for a user limited to some districts: province-wide figures are not shown to them."""
+    return scope.districts() is not None
+
+
+def _where(f=None, district: str = "district_code", tier: str | None = "priority_tier",
+           level: str | None = "school_level") -> tuple[str, tuple]:
+    """The filter bar's WHERE clause intersected with the user's districts (app/scope.py), parameterised."""
+    if f is None:
+        where, params = "TRUE", ()
+    else:
+        where, params = replace(f, districts=()).sql(district, tier, level)
+    codes = scope.limit(f.districts if f is not None else ())
+    if codes is not None:
+        where, params = f"{where} AND list_contains(?, {district})", (*params, list(codes))
+    return where, params
+
+
+def table(name: str, order: str = "1", f=None) -> pd.DataFrame:
+    """A whole (small) table for the role, limited to the user's districts (and the filter bar's, given `f`);
+    a province-wide table is empty for a district-scoped user. `name` comes from the code, never from the user."""
+    source = relation(name)
+    district = REPORTING.get(name) if name in REPORTING else META[name]
+    if district is not None:
+        where, params = _where(f, district, None, None)
+    elif scoped() and name not in SCOPE_FREE:
+        where, params = "FALSE", ()
+    else:
+        where, params = "TRUE", ()
+    return query(f"SELECT * FROM {source} WHERE {where} ORDER BY {order}", params)
+
+
+# Headline figures a district-scoped user gets from sums over their districts; the other program_kpis columns
+# (donations, cash, stock: resources of the whole province) are None for them and not shown.
+SCOPED_KPIS = """
+SELECT (SELECT as_of FROM reporting.program_kpis) AS as_of,
+       n.*, c.*,
+       (SELECT coalesce(sum(devices_handed_over), 0) FROM reporting.progress_by_district_month
+         WHERE list_contains($d, district_code)) AS devices_handed_over,
+       (SELECT count(*) FROM reporting.dq_issues WHERE list_contains($d, district_code)) AS dq_issue_count,
+       (SELECT count(*) FROM reporting.rejected_rows WHERE list_contains($d, district_code)) AS rejected_row_count
+FROM (SELECT coalesce(sum(students_identified), 0) AS students_identified,
+             coalesce(sum(students_supported), 0) AS students_supported,
+             coalesce(sum(students_self_resolved), 0) AS students_self_resolved,
+             coalesce(sum(students_remaining), 0) AS students_remaining,
+             coalesce(sum(students_need_connectivity), 0) AS students_need_connectivity
+      FROM reporting.need_vs_supply WHERE list_contains($d, district_code)) AS n,
+     (SELECT coalesce(sum(points_total), 0) AS coverage_points_total,
+             coalesce(sum(points_covered), 0) AS coverage_points_covered,
+             coalesce(sum(points_overdue), 0) AS coverage_points_overdue,
+             coalesce(sum(schools_total), 0) AS schools_total,
+             coalesce(sum(schools_without_internet), 0) AS schools_without_internet
+      FROM reporting.coverage_by_district WHERE list_contains($d, district_code)) AS c
+"""
+
+
 def kpis() -> pd.Series:
-    return query("SELECT * FROM marts.program_kpis").iloc[0]
+    """marts.program_kpis for the province; for a district-scoped user, the same names summed over their districts
+    (province-wide resources as None)."""
+    province = query("SELECT * FROM reporting.program_kpis").iloc[0]
+    codes = scope.districts()
+    if codes is None:
+        return province
+    own = query(SCOPED_KPIS.replace("$d", "?"), (list(codes),) * SCOPED_KPIS.count("$d")).iloc[0]
+    row = pd.Series({name: None for name in province.index}, dtype=object)
+    row.update(own)
+    identified, remaining = int(row["students_identified"]), int(row["students_remaining"])
+    row["pct_covered"] = 0.0 if identified == 0 else (identified - remaining) / identified
+    return row
 
 
 def refreshed_at() -> pd.Timestamp | None:
@@ -85,9 +197,27 @@ def refreshed_at() -> pd.Timestamp | None:
     return None if frame.empty else frame["refreshed_at"].iloc[0]
 
 
+def _progress() -> pd.DataFrame:
+    """reporting.monthly_progress, or for a district-scoped user its handover columns over their districts (with
+    running totals), on the same calendar; receipts (province-wide) are left out."""
+    codes = scope.districts()
+    if codes is None:
+        return query("SELECT * FROM reporting.monthly_progress ORDER BY month")
+    return query("""
+        WITH own AS (SELECT month, sum(devices_handed_over) AS h, sum(students_supported_new) AS s
+                     FROM reporting.progress_by_district_month WHERE list_contains(?, district_code) GROUP BY month),
+             filled AS (SELECT m.month, coalesce(own.h, 0)::BIGINT AS devices_handed_over,
+                               coalesce(own.s, 0)::BIGINT AS students_supported_new
+                        FROM reporting.monthly_progress AS m LEFT JOIN own USING (month))
+        SELECT *, (sum(devices_handed_over) OVER w)::BIGINT AS cum_devices_handed_over,
+                  (sum(students_supported_new) OVER w)::BIGINT AS cum_students_supported_new
+        FROM filled WINDOW w AS (ORDER BY month ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        ORDER BY month""", (list(codes),))
+
+
 def monthly_progress(f=None) -> pd.DataFrame:
-    """marts.monthly_progress, limited to the chosen period."""
-    frame = query("SELECT * FROM marts.monthly_progress ORDER BY month")
+    """Monthly progress (see _progress), limited to the chosen period."""
+    frame = _progress()
     if f is not None and f.month_from is not None and not frame.empty:
         months = pd.to_datetime(frame["month"]).dt.date
         frame = frame[(months >= f.month_from) & (months <= f.month_to)]
@@ -95,111 +225,144 @@ def monthly_progress(f=None) -> pd.DataFrame:
 
 
 def last_month() -> dict:
-    """The latest month of marts.monthly_progress (its figures are the cards' "this month" deltas)."""
-    frame = query("SELECT * FROM marts.monthly_progress ORDER BY month DESC LIMIT 1")
+    """The latest month of monthly progress (its figures are the cards' "this month" deltas); a figure the user's
+    scope cannot give (cash, for a district) is None."""
+    frame = _progress()
+    keys = ("devices_handed_over", "cash_received_vnd", "students_supported_new")
     if frame.empty:
-        return {"label": "–", "devices_handed_over": 0, "cash_received_vnd": 0, "students_supported_new": 0}
-    row = frame.iloc[0]
-    return {"label": pd.Timestamp(row["month"]).strftime("%m/%Y"), **{k: row[k] for k in
-            ("devices_handed_over", "cash_received_vnd", "students_supported_new")}}
+        return {"label": "–", **{k: 0 if k in frame else None for k in keys}}
+    row = frame.iloc[-1]
+    return {"label": pd.Timestamp(row["month"]).strftime("%m/%Y"), **{k: row.get(k) for k in keys}}
 
 
 def student_totals(f) -> dict:
     """Student figures of SPEC §5 for the chosen districts, tiers and school levels (need_vs_supply sums)."""
-    where, params = f.sql()
+    where, params = _where(f)
     row = query(f"""SELECT coalesce(sum(students_identified), 0) AS identified,
                            coalesce(sum(students_supported), 0) AS supported,
                            coalesce(sum(students_self_resolved), 0) AS self_resolved,
                            coalesce(sum(students_remaining), 0) AS remaining,
                            coalesce(sum(students_need_connectivity), 0) AS need_connectivity
-                    FROM marts.need_vs_supply WHERE {where}""", params).iloc[0].to_dict()
+                    FROM reporting.need_vs_supply WHERE {where}""", params).iloc[0].to_dict()
     row["pct_covered"] = 0.0 if row["identified"] == 0 else (row["identified"] - row["remaining"]) / row["identified"]
     return row
 
 
 def districts_by_gap(f, limit: int = 10) -> pd.DataFrame:
     """Districts furthest from 100 % of need covered (over the chosen tiers and school levels)."""
-    where, params = f.sql()
+    where, params = _where(f)
     return query(f"""
         SELECT district_code, any_value(district_name) AS district_name,
                sum(students_identified) AS identified, sum(students_remaining) AS remaining,
                (sum(students_identified) - sum(students_remaining)) / sum(students_identified) AS pct
-        FROM marts.need_vs_supply WHERE {where} GROUP BY district_code
+        FROM reporting.need_vs_supply WHERE {where} GROUP BY district_code
         HAVING sum(students_identified) > 0
         ORDER BY pct ASC, remaining DESC, district_code LIMIT ?""", (*params, limit))
 
 
 def need(f) -> pd.DataFrame:
-    where, params = f.sql()
-    return query(f"SELECT * FROM marts.need_vs_supply WHERE {where} ORDER BY district_code, priority_tier, "
+    where, params = _where(f)
+    return query(f"SELECT * FROM reporting.need_vs_supply WHERE {where} ORDER BY district_code, priority_tier, "
                  "school_level", params)
 
 
 def need_by_school(f, district_code: str) -> pd.DataFrame:
-    where, params = f.sql()
+    where, params = _where(f)
     return query(f"""SELECT school_code, any_value(school_name) AS school_name, sum(students_surveyed) AS surveyed,
                             sum(students_identified) AS identified, sum(students_supported) AS supported,
                             sum(students_remaining) AS remaining
-                     FROM marts.need_by_school WHERE {where} AND district_code = ?
+                     FROM reporting.need_by_school WHERE {where} AND district_code = ?
                      GROUP BY school_code ORDER BY remaining DESC, school_code""", (*params, district_code))
 
 
 def completeness(f) -> pd.DataFrame:
-    where, params = f.sql(tier=None, level=None)
-    return query(f"SELECT * FROM marts.reporting_completeness WHERE {where} ORDER BY survey_round, district_code",
+    where, params = _where(f, tier=None, level=None)
+    return query(f"SELECT * FROM reporting.reporting_completeness WHERE {where} ORDER BY survey_round, district_code",
                  params)
 
 
-def table(name: str, order: str = "1") -> pd.DataFrame:
-    """A whole (small) mart or dq table; `name` comes from the code, never from the user."""
-    allowed = {"marts.donations_by_donor_type", "marts.donated_devices", "marts.donor_honour_roll",
-               "marts.coverage_by_district", "marts.coverage_points", "dq.issues", "dq.rejected_rows",
-               "dq.expectation_results", "meta.files", "meta.refresh", "marts.need_vs_supply",
-               "marts.monthly_progress", "marts.reporting_completeness", "marts.allocation_stock", "meta.refresh_log"}
-    if name not in allowed:
-        raise ValueError(name)
-    return query(f"SELECT * FROM {name} ORDER BY {order}")
+def allocation_queue_size(f=None) -> int:
+    """Students waiting in the allocation queue, in the user's districts (and the filter bar's, given `f`)."""
+    where, params = _where(f)
+    return int(query(f"SELECT count(*) AS n FROM reporting.allocation_queue WHERE {where}", params)["n"].iloc[0])
+
+
+def allocation_span(stock: int) -> tuple[int, int]:
+    """The what-if slider's maximum and default. Queue positions are the province's: for a district-scoped user
+    the maximum is the last position of their own students and the default the last of theirs the computed
+    stock reaches (the same proposal for their districts), so no province-wide figure shows."""
+    where, params = _where()
+    row = query(f"""SELECT coalesce(max(queue_position), 0) AS top,
+                           coalesce(max(queue_position) FILTER (WHERE is_proposed), 0) AS proposed, count(*) AS n
+                    FROM reporting.allocation_queue WHERE {where}""", params).iloc[0]
+    if scoped():
+        return max(int(row["top"]), 1), int(row["proposed"])
+    top = max(int(row["n"]), stock, 1)
+    return top, min(stock, top)
+
+
+def allocation_by_district(f, n: int) -> pd.DataFrame:
+    """The first `n` of the (province-wide) queue, by district × tier × level, in the user's districts."""
+    where, params = _where(f, "q.district_code", "q.priority_tier", "q.school_level")
+    return query(f"""
+        SELECT q.district_code, any_value(d.district_name) AS district_name, q.priority_tier, q.school_level,
+               count(*) AS students_remaining, count(*) FILTER (WHERE q.queue_position <= ?) AS devices_proposed,
+               count(*) FILTER (WHERE q.queue_position > ?) AS students_still_waiting_after
+        FROM reporting.allocation_queue AS q LEFT JOIN reporting.districts AS d USING (district_code)
+        WHERE {where}
+        GROUP BY q.district_code, q.priority_tier, q.school_level ORDER BY 1, 3, 4""", (n, n, *params))
+
+
+def allocation_by_school(f, n: int) -> pd.DataFrame:
+    """The first `n` of the queue by school × tier, in the user's districts (and the filter bar's)."""
+    where, params = _where(f, "q.district_code", "q.priority_tier", "q.school_level")
+    return query(f"""
+        SELECT q.district_code, q.school_code, any_value(s.school_name) AS school_name, q.priority_tier,
+               count(*) AS students_remaining, count(*) FILTER (WHERE q.queue_position <= ?) AS devices_proposed
+        FROM reporting.allocation_queue AS q
+        LEFT JOIN (SELECT DISTINCT school_code, school_name FROM reporting.need_by_school) AS s USING (school_code)
+        WHERE {where}
+        GROUP BY q.district_code, q.school_code, q.priority_tier ORDER BY 1, 2, 4""", (n, *params))
 
 
 def districts() -> pd.DataFrame:
-    """Every district in scope (code, name), for the filter bar."""
-    return query("SELECT district_code, district_name FROM marts.coverage_by_district ORDER BY district_code")
+    """Every district the user may see (code, name), for the filter bar."""
+    where, params = _where()
+    return query(f"SELECT district_code, district_name FROM reporting.coverage_by_district WHERE {where} "
+                 "ORDER BY district_code", params)
 
 
 def months() -> list:
-    return list(query("SELECT month FROM marts.monthly_progress ORDER BY month")["month"])
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _month_change(ident: Identity) -> dict | None:
-    from warehouse import briefing
-
-    months = briefing.available_months(Path(ident.path))
-    if not months:
-        return None
-    pack = briefing.month_figures(Path(ident.path), months[-1])
-    return {"label": pack["month_label"], "previous": briefing.month_label(pack["previous_month"]),
-            "now": pack["figures"], "before": pack["previous"]}
-
-
-def month_change() -> dict | None:
-    """The latest month's figures as of its last day and the previous month's (the briefing's own numbers)."""
-    ident = identity()
-    return None if ident is None else _month_change(ident)
+    return list(query("SELECT month FROM reporting.monthly_progress ORDER BY month")["month"])
 
 
 def province() -> str:
     """The province name(s) of the districts in scope, for report titles."""
-    names = query("SELECT DISTINCT d.province_name FROM raw.districts AS d JOIN marts.coverage_by_district AS c "
-                  "USING (district_code) ORDER BY 1")["province_name"]
+    where, params = _where(district="c.district_code", tier=None, level=None)
+    names = query("SELECT DISTINCT d.province_name FROM reporting.districts AS d "
+                  f"JOIN reporting.coverage_by_district AS c USING (district_code) WHERE {where} ORDER BY 1",
+                  params)["province_name"]
     return ", ".join(names)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _briefing_month(ident: Identity, month: str) -> dict:
+def _briefing_month(ident: Identity, month: str, districts: tuple[str, ...] | None = None) -> dict:
     from warehouse import briefing
 
-    return briefing.month_figures(Path(ident.path), month)
+    return briefing.month_figures(Path(ident.path), month, districts=districts)
+
+
+def month_change() -> dict | None:
+    """The latest month's figures as of its last day and the previous month's (the briefing's own numbers), in the
+    user's districts."""
+    months = briefing_months()
+    if not months:
+        return None
+    from warehouse import briefing
+
+    pack = briefing_month(months[-1])
+    return {"label": pack["month_label"], "previous": briefing.month_label(pack["previous_month"]),
+            "now": pack["figures"], "before": pack["previous"]}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -222,14 +385,17 @@ def briefing_months() -> list[str]:
 
 
 def briefing_month(month: str) -> dict:
-    """The press pack's figures for a month (cached per warehouse file)."""
-    return _briefing_month(identity(), month)
+    """The press pack's figures for a month (cached per warehouse file), in the user's districts."""
+    return _briefing_month(identity(), month, scope.districts())
 
 
 def briefing_corrections(month: str) -> list[str]:
-    """Corrections to published figures (cached per warehouse file and per state of the published store)."""
+    """Corrections to published (province-wide) figures (cached per warehouse file and per state of the published
+    store); none for a district-scoped user, whose figures are not the published ones."""
     from warehouse import briefing
 
+    if scoped():
+        return []
     store = briefing.published_store(warehouse_path())
     mtime = store.stat().st_mtime_ns if store.exists() else 0
     return _briefing_corrections(identity(), month, mtime)

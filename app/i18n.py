@@ -271,6 +271,11 @@ LABELS: dict[str, dict[str, str]] = {
     "publish_button": {"vi": "Công bố số liệu tháng {month}", "en": "Publish the figures of {month}"},
     "published_done": {"vi": "Đã công bố số liệu tháng {month} ({user}).",
                        "en": "The figures of {month} are published ({user})."},
+    # --- issue 21 point 4 (district scope, h/reporting) ---
+    "province_only": {
+        "vi": "Nguồn lực ủng hộ là của toàn tỉnh, không hiển thị theo địa bàn được phân quyền.",
+        "en": "Donations are the whole province's resources; they are not shown for a district-limited account.",
+    },
 }
 
 

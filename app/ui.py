@@ -1,4 +1,6 @@
-"""What every page shares: the filter bar (kept in the URL), the data stamp, colours, masking, downloads.
+"""What every page shares: the filter bar (kept in the URL), the data stamp, colours, downloads.
+
+Personal data is masked in SQL (dbt reporting views), not here.
 
 The filter choice lives in the sidebar widgets of the router, so it follows the user from page to
 page, and is mirrored in the query string (`?d=643,652&t=1,2&l=thcs&from=2022-09&to=2023-06`), so a
@@ -160,37 +162,6 @@ def header(title_key: str) -> bool:
     k = data.kpis()
     st.caption(t("as_of", date=day(k["as_of"]), time=clock(data.refreshed_at())))
     return True
-
-
-def mask_name(name: str | None) -> str:
-    """`Nguyễn Thị Thu Hà` → `Nguyễn T. T. H.`: enough for an officer to recognise, not to identify."""
-    if not name:
-        return ""
-    words = str(name).split()
-    return " ".join([words[0]] + [w[0].upper() + "." for w in words[1:]])
-
-
-def mask_id(value: str | None) -> str:
-    """`001234567890` → `0012****7890`."""
-    if not value:
-        return ""
-    text = str(value)
-    return text[:4] + "*" * max(len(text) - 8, 1) + text[-4:] if len(text) > 8 else "*" * len(text)
-
-
-def mask_student_key(key: str | None) -> str:
-    """Student keys (also inside record keys such as `2022-H1|ID:…`) carry an ID or a name: mask them."""
-    if not key:
-        return ""
-    for marker in ("ID:", "NB:"):
-        head, found, rest = key.partition(marker)
-        if not found:
-            continue
-        if marker == "ID:":
-            return f"{head}ID:{mask_id(rest)}"
-        parts = rest.split("|")
-        return f"{head}NB:{mask_name(parts[0].title())}" + (f"|****|{parts[2]}" if len(parts) == 3 else "")
-    return key
 
 
 def safe_cell(value: object) -> object:

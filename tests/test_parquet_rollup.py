@@ -20,7 +20,8 @@ from tests.conftest import AS_OF, query, run_cli
 
 MARTS = ["program_kpis", "need_vs_supply", "monthly_progress", "coverage_by_district", "donations_by_donor_type",
          "reporting_completeness", "need_by_school", "coverage_points", "donated_devices", "donor_honour_roll",
-         "allocation_stock", "allocation_queue", "allocation_proposal", "allocation_by_school", "need_by_month"]
+         "allocation_stock", "allocation_queue", "allocation_proposal", "allocation_by_school", "need_by_month",
+         "progress_by_district_month"]
 
 
 @pytest.fixture(scope="module")

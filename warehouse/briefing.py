@@ -9,6 +9,8 @@ The pack speaks as of the month's last day (docs/briefing.md):
   them for every month (`marts.need_by_month`); for the latest month of the data they equal `marts.program_kpis`;
 - donations count by `received_on` (received) and `pledged_on` (pledged); coverage points count as covered
   from their `completed_on`.
+It reads only the `reporting` views (the marts and views made for the pack, without personal columns), never
+`raw` or `intermediate` (issues 21 and 22).
 
 Building a pack (to look at, to download) never publishes. Publishing the month's figures is a separate act,
 `publish`, open only to the roles of `SVMT_PUBLISH_ROLES` (default `lanh_dao`): it records the headline figures
@@ -44,9 +46,10 @@ from warehouse.private import make_dirs, make_private
 LOCALE = "vi_VN"
 PROGRAM = "Chương trình “Sóng và máy tính cho em”"
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-REQUIRED_TABLES = ("marts.monthly_progress", "marts.program_kpis", "marts.need_by_month",
-                   "intermediate.int_handovers", "intermediate.int_donations", "intermediate.int_coverage",
-                   "intermediate.int_schools", "intermediate.int_districts", "meta.refresh")
+REQUIRED_TABLES = ("reporting.monthly_progress", "reporting.program_kpis", "reporting.need_by_month",
+                   "reporting.progress_by_district_month",
+                   "reporting.handover_events", "reporting.donation_events", "reporting.coverage_points",
+                   "reporting.schools", "reporting.districts", "meta.refresh")
 
 # The figures a pack publishes (and later checks for corrections), with their Vietnamese label and kind.
 FIGURES: dict[str, tuple[str, str]] = {
@@ -205,13 +208,13 @@ def _connect(db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _months_of(con: duckdb.DuckDBPyConnection) -> list[date]:
-    """Every month from the first to the last of `marts.monthly_progress`, stretched over the survey dates
-    (`marts.need_by_month` has a row for each of those months as soon as there is a survey row)."""
+    """Every month from the first to the last of `reporting.monthly_progress`, stretched over the survey dates
+    (`reporting.need_by_month` has a row for each of those months as soon as there is a survey row)."""
     lo, hi = con.execute("""
         select min(m), max(m) from (
-            select month::date as m from marts.monthly_progress
+            select month::date as m from reporting.monthly_progress
             union all
-            select month::date from marts.need_by_month
+            select month::date from reporting.need_by_month
         )""").fetchall()[0]
     if lo is None:
         return []
@@ -237,13 +240,45 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) 
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _monthly(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, int]:
-    """This month's and running totals exactly as `marts.monthly_progress` has them (zeros and carried totals
-    for a month without a row)."""
-    rows = _rows(con, "select * from marts.monthly_progress where month <= ? order by month desc limit 1", [first])
+# Monthly handovers of some districts (issue 21 point 4): reporting.progress_by_district_month on the calendar of
+# reporting.monthly_progress, with running totals. Receipts (cash, devices) belong to the whole province: not here.
+DISTRICT_PROGRESS_SQL = """
+with own as (
+    select month, sum(devices_handed_over) as h, sum(students_supported_new) as s
+    from reporting.progress_by_district_month where list_contains($districts, district_code) group by month
+),
+filled as (
+    select m.month, coalesce(own.h, 0)::bigint as devices_handed_over,
+           coalesce(own.s, 0)::bigint as students_supported_new
+    from reporting.monthly_progress as m left join own using (month)
+)
+select *, (sum(devices_handed_over) over w)::bigint as cum_devices_handed_over,
+          (sum(students_supported_new) over w)::bigint as cum_students_supported_new
+from filled
+where month <= $month
+window w as (order by month rows between unbounded preceding and current row)
+order by month
+"""
+
+
+def _progress_rows(con: duckdb.DuckDBPyConnection, first: date,
+                   districts: Sequence[str] | None) -> list[dict[str, Any]]:
+    """Monthly progress rows up to `first`: reporting.monthly_progress, or the handovers of `districts` only."""
+    if districts is None:
+        return _rows(con, "select * from reporting.monthly_progress where month <= ? order by month", [first])
+    return _rows_named(con, DISTRICT_PROGRESS_SQL, districts=list(districts), month=first)
+
+
+def _monthly(con: duckdb.DuckDBPyConnection, first: date, districts: Sequence[str] | None = None) -> dict[str, Any]:
+    """This month's and running totals exactly as `reporting.monthly_progress` has them (zeros and carried totals
+    for a month without a row); for some districts, the receipt figures are None (they are the province's)."""
+    rows = _progress_rows(con, first, districts)[-1:]
     out = {}
     row = rows[0] if rows else None
     for col in MONTHLY_COLUMNS:
+        if districts is not None and col not in ("devices_handed_over", "students_supported_new"):
+            out[col] = out[f"cum_{col}"] = None
+            continue
         same = row is not None and row["month"] == first
         out[col] = int(row[col]) if same else 0
         out[f"cum_{col}"] = int(row[f"cum_{col}"]) if row is not None else 0
@@ -260,9 +295,10 @@ select
     n.students_supported,
     n.students_self_resolved,
     n.students_remaining
-from marts.need_by_month as n
-left join intermediate.int_districts as d using (district_code)
+from reporting.need_by_month as n
+left join reporting.districts as d using (district_code)
 where n.month = $month and n.students_identified > 0
+  and ($all or list_contains($districts, n.district_code))
 order by n.district_code, n.priority_tier
 """
 
@@ -271,9 +307,14 @@ def _pct(identified: int, remaining: int) -> float:
     return 0.0 if identified == 0 else (identified - remaining) / identified
 
 
-def _need(con: duckdb.DuckDBPyConnection, first: date) -> list[dict[str, Any]]:
-    """District × priority tier need as of the last day of the month that starts on `first`."""
-    rows = _rows_named(con, NEED_SQL, month=first)
+def _scope(districts: Sequence[str] | None) -> dict[str, Any]:
+    """The named parameters of a district limit: all districts (None) or the listed ones."""
+    return {"all": districts is None, "districts": list(districts or [])}
+
+
+def _need(con: duckdb.DuckDBPyConnection, first: date, districts: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """District × priority tier need as of the last day of the month that starts on `first` (in `districts`)."""
+    rows = _rows_named(con, NEED_SQL, month=first, **_scope(districts))
     for row in rows:
         row["district_name"] = row["district_name"] or row["district_code"]
         row["pct_covered"] = _pct(row["students_identified"], row["students_remaining"])
@@ -294,10 +335,10 @@ def _need_totals(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return totals
 
 
-def _headline(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
-    """The published figures of one month (FIGURES), as of its last day."""
-    figures = _monthly(con, first)
-    figures.update(_need_totals(_need(con, first)))
+def _headline(con: duckdb.DuckDBPyConnection, first: date, districts: Sequence[str] | None = None) -> dict[str, Any]:
+    """The published figures of one month (FIGURES), as of its last day (in `districts`: see _monthly)."""
+    figures = _monthly(con, first, districts)
+    figures.update(_need_totals(_need(con, first, districts)))
     return {key: figures[key] for key in FIGURES}
 
 
@@ -324,7 +365,7 @@ select
                                    and received_on between $start and $as_of), 0)::bigint as packages_month,
     coalesce(sum(quantity) filter (where form = 'goi_cuoc' and status = 'da_nhan'
                                    and received_on <= $as_of), 0)::bigint as packages_received
-from intermediate.int_donations
+from reporting.donation_events
 group by donor_type, form
 having donations > 0
 order by donor_type, form
@@ -334,9 +375,9 @@ HANDOVERS_SQL = """
 select h.district_code, any_value(d.district_name) as district_name, h.device_type,
        count(*) filter (where h.handed_on >= $start) as this_month,
        count(*) as cumulative
-from intermediate.int_handovers as h
-left join intermediate.int_districts as d using (district_code)
-where h.handed_on <= $as_of
+from reporting.handover_events as h
+left join reporting.districts as d using (district_code)
+where h.handed_on <= $as_of and ($all or list_contains($districts, h.district_code))
 group by h.district_code, h.device_type
 order by h.district_code, h.device_type
 """
@@ -344,7 +385,7 @@ order by h.district_code, h.device_type
 COVERAGE_SQL = """
 with points as (
     select *, status = 'da_phu_song' and coalesce(completed_on, date '0001-01-01') <= $as_of as covered
-    from intermediate.int_coverage
+    from reporting.coverage_points
 ),
 by_district as (
     select
@@ -360,7 +401,7 @@ by_district as (
 schools as (
     select district_code, count(*) as schools_total,
            count(*) filter (where not has_internet) as schools_without_internet
-    from intermediate.int_schools
+    from reporting.schools
     group by district_code
 )
 select
@@ -372,39 +413,41 @@ select
     coalesce(p.students_affected_uncovered, 0) as students_affected_uncovered,
     coalesce(s.schools_total, 0) as schools_total,
     coalesce(s.schools_without_internet, 0) as schools_without_internet
-from intermediate.int_districts as d
+from reporting.districts as d
 left join by_district as p using (district_code)
 left join schools as s using (district_code)
+where $all or list_contains($districts, d.district_code)
 order by d.district_code
 """
 
 
 def _province(con: duckdb.DuckDBPyConnection) -> str:
     names = [r[0] for r in con.execute("""
-        select distinct province_name from intermediate.int_districts
-        where district_code in (select district_code from intermediate.int_schools
-                                union select district_code from intermediate.int_coverage)
+        select distinct province_name from reporting.districts
+        where district_code in (select district_code from reporting.schools
+                                union select district_code from reporting.coverage_points)
           and province_name is not null
         order by 1""").fetchall()]
     if not names:
         names = [r[0] for r in con.execute(
-            "select distinct province_name from intermediate.int_districts where province_name is not null "
+            "select distinct province_name from reporting.districts where province_name is not null "
             "order by 1").fetchall()]
     if len(names) <= 2:
         return ", ".join(names)
     return f"{number(len(names))} tỉnh, thành phố"
 
 
-def _figures(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
+def _figures(con: duckdb.DuckDBPyConnection, first: date, districts: Sequence[str] | None = None) -> dict[str, Any]:
     end = month_end(first)
     previous = _add_months(first, -1)
     refresh = _rows(con, "select as_of, refreshed_at from meta.refresh limit 1")
     data_as_of = refresh[0]["as_of"] if refresh else None
     refreshed_at = refresh[0]["refreshed_at"] if refresh else None
-    need = _need(con, first)
-    figures = _monthly(con, first)
+    need = _need(con, first, districts)
+    figures = _monthly(con, first, districts)
     figures.update(_need_totals(need))
-    quality = _rows(con, "select rejected_row_count, dq_issue_count from marts.program_kpis limit 1")
+    quality = [] if districts is not None else _rows(
+        con, "select rejected_row_count, dq_issue_count from reporting.program_kpis limit 1")
     by_district: dict[str, dict[str, Any]] = {}
     for row in need:
         agg = by_district.setdefault(row["district_code"], {
@@ -416,8 +459,8 @@ def _figures(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
         agg["pct_covered"] = _pct(agg["students_identified"], agg["students_remaining"])
     lagging = sorted(by_district.values(), key=lambda r: (r["pct_covered"], -r["students_remaining"],
                                                            r["district_code"]))
-    trend = _rows(con, """select month, devices_handed_over, cum_devices_handed_over, students_supported_new
-                          from marts.monthly_progress where month <= ? order by month""", [first])
+    trend = [{k: row[k] for k in ("month", "devices_handed_over", "cum_devices_handed_over", "students_supported_new")}
+             for row in _progress_rows(con, first, districts)]
     overdue_on = min(end, data_as_of) if data_as_of else end
     return {
         "month": first.strftime("%Y-%m"),
@@ -429,16 +472,18 @@ def _figures(con: duckdb.DuckDBPyConnection, first: date) -> dict[str, Any]:
         "refreshed_at": refreshed_at,
         "province": _province(con),
         "figures": {key: figures[key] for key in FIGURES},
-        "previous": _headline(con, previous),
+        "previous": _headline(con, previous, districts),
         "need": need,
-        "donations": _rows_named(con, DONATIONS_SQL, start=first, as_of=end),
-        "handovers": _rows_named(con, HANDOVERS_SQL, start=first, as_of=end),
-        "coverage": _rows_named(con, COVERAGE_SQL, as_of=end, overdue_on=overdue_on),
+        # donations are the province's resources: none for a district-limited view
+        "donations": [] if districts is not None else _rows_named(con, DONATIONS_SQL, start=first, as_of=end),
+        "handovers": _rows_named(con, HANDOVERS_SQL, start=first, as_of=end, **_scope(districts)),
+        "coverage": _rows_named(con, COVERAGE_SQL, as_of=end, overdue_on=overdue_on, **_scope(districts)),
         "coverage_overdue_on": overdue_on,
         "lagging": lagging,
         "trend": trend,
-        "quality": {"rejected_row_count": int(quality[0]["rejected_row_count"]) if quality else 0,
-                    "dq_issue_count": int(quality[0]["dq_issue_count"]) if quality else 0},
+        "quality": None if districts is not None else {
+            "rejected_row_count": int(quality[0]["rejected_row_count"]) if quality else 0,
+            "dq_issue_count": int(quality[0]["dq_issue_count"]) if quality else 0},
     }
 
 
@@ -452,19 +497,22 @@ def _check_month(con: duckdb.DuckDBPyConnection, month: str) -> date:
     return first
 
 
-def month_figures(db: Path, month: str) -> dict[str, Any]:
+def month_figures(db: Path, month: str, districts: Sequence[str] | None = None) -> dict[str, Any]:
     """The figures of the pack for `month` (YYYY-MM) as plain data, for the dashboard page and the tests.
 
     Keys: month, month_label, period_start, as_of (the month's last day), previous_month, data_as_of,
     refreshed_at, province, figures and previous (FIGURES keys → value), need (district × priority tier),
     donations (donor type × form), handovers (district × device type), coverage (district), lagging
     (districts by % covered, lowest first), trend (monthly_progress rows up to the month), quality.
+
+    With `districts` (a district-scoped user's preview, issue 21 point 4) every figure is limited to them; the
+    province's own figures (receipts, donations, data-quality counts) are None / empty, never the province's.
     """
     first = parse_month(month)
     con = _connect(db)
     try:
         _check_month(con, month)
-        return _figures(con, first)
+        return _figures(con, first, None if districts is None else tuple(districts))
     finally:
         con.close()
 

@@ -41,7 +41,8 @@ def render() -> None:
                          key="briefing_month")
     pack = data.briefing_month(month)
     now, before = pack["figures"], pack["previous"]
-    for i, (key, field, fmt) in enumerate(CARDS):
+    shown = [card for card in CARDS if now[card[1]] is not None]  # a district preview has no receipts
+    for i, (key, field, fmt) in enumerate(shown):
         if i % 3 == 0:
             cols = st.columns(3)
         cols[i % 3].metric(t(key), fmt(now[field]), delta=_delta(now[field], before[field], fmt),
@@ -50,6 +51,8 @@ def render() -> None:
         st.warning(ui.plain(line))
     k = data.kpis()
     st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(k["dq_issue_count"])))
+    if data.scoped():  # the pack holds the whole province's figures: not for a district-scoped user
+        return
     if st.button(t("build_pack"), key="build_pack"):
         st.session_state["briefing_files"] = (month, briefing.pack_bytes(db, month))
     built = st.session_state.get("briefing_files")

@@ -1,6 +1,8 @@
 """Chất lượng dữ liệu — issues by type with their rows, rejected rows, expectation results, freshness.
 
-Names and IDs of children are masked here (`Nguyễn T. T. H.`, `0012****5678`) except for data officers.
+Names and IDs of children are masked in SQL (reporting.dq_issues / reporting.rejected_rows: `N. T. T. H.`,
+`*********678`) for every role but data officers; app/data.py picks the relation by role and limits the rows to the
+user's districts.
 """
 
 from __future__ import annotations
@@ -11,20 +13,19 @@ import streamlit as st
 from app import auth, data, ui
 from app.i18n import clock, day, number, t
 
-PERSONAL = {"full_name": ui.mask_name, "student_id": ui.mask_id, "date_of_birth": lambda _v: "**/**/****"}
-
 
 def render() -> None:
     if not ui.header("quality_page"):
         return
     k = data.kpis()
-    issues = data.table("dq.issues", "issue_type, source_file, source_line")
-    rejected = data.table("dq.rejected_rows", "source_file, source_line")
+    issues = data.table("dq_issues", "issue_type, source_file, source_line")
+    rejected = data.table("rejected_rows", "source_file, source_line")
     results = data.table("dq.expectation_results", "success, suite")
     cols = st.columns(3)
     cols[0].metric(t("issues_title"), number(k["dq_issue_count"]))
     cols[1].metric(t("rejected_title"), number(k["rejected_row_count"]))
-    cols[2].metric(t("expectations_title"), f"{number(int(results['success'].sum()))} / {number(len(results))}")
+    if not results.empty:  # province-wide checks: empty for a district-scoped user (app/data.py)
+        cols[2].metric(t("expectations_title"), f"{number(int(results['success'].sum()))} / {number(len(results))}")
 
     left, right = st.columns(2)
     with left:
@@ -44,19 +45,14 @@ def render() -> None:
     types = sorted(issues["issue_type"].unique())
     chosen = st.multiselect(t("issue_type"), types, default=[], key="dq_types", placeholder=t("all"))
     shown = issues[issues["issue_type"].isin(chosen)] if chosen else issues
-    personal = auth.sees_personal_data()
-    if not personal:
-        shown = shown.assign(record_key=shown["record_key"].map(ui.mask_student_key))
     st.dataframe(shown, hide_index=True, width="stretch")
 
     st.subheader(t("rejected_title"))
-    masked = rejected.copy()
-    for column, mask in ({} if personal else PERSONAL).items():
-        rows = masked["column_name"] == column
-        masked.loc[rows, "value"] = masked.loc[rows, "value"].map(mask)
-    st.dataframe(masked.drop(columns=["reason_code"]), hide_index=True, width="stretch")
-    ui.downloads(masked, "dong_bi_loai")
+    st.dataframe(rejected.drop(columns=["reason_code"]), hide_index=True, width="stretch")
+    ui.downloads(rejected, "dong_bi_loai")
 
+    if data.scoped():  # the rest describes the whole province's files and checks
+        return
     st.subheader(t("expectations_title"))
     st.dataframe(results, hide_index=True, width="stretch")
     docs = data.warehouse_path().with_name(data.warehouse_path().stem + "_data_docs") / "index.html"

@@ -12,6 +12,9 @@ from app.i18n import money_short, number, t
 def render() -> None:
     if not ui.header("resources_page"):
         return
+    if data.scoped():  # donations are the province's resources: not shown as a district's figures
+        st.info(t("province_only"))
+        return
     k = data.kpis()
     cols = st.columns(4)
     cols[0].metric(t("cash"), money_short(k["cash_received_vnd"]))
@@ -22,7 +25,7 @@ def render() -> None:
 
     left, right = st.columns(2)
     with left:
-        by_type = data.table("marts.donations_by_donor_type")
+        by_type = data.table("donations_by_donor_type")
         cash = by_type.groupby("donor_type", as_index=False)[["cash_received_vnd", "cash_pledged_vnd"]].sum()
         cash["donor"] = ui.labels(cash["donor_type"])
         long = cash.melt(id_vars="donor", value_vars=["cash_received_vnd", "cash_pledged_vnd"], var_name="s",
@@ -40,7 +43,7 @@ def render() -> None:
             fig.update_xaxes(tickformat="%m/%Y")
             st.plotly_chart(ui.plot_layout(fig), width="stretch")
 
-    devices = data.table("marts.donated_devices")
+    devices = data.table("donated_devices")
     if not devices.empty:
         devices["type"] = ui.labels(devices["device_type"])
         devices["condition_label"] = ui.labels(devices["condition"])
@@ -54,7 +57,7 @@ def render() -> None:
         st.plotly_chart(ui.plot_layout(fig), width="stretch")
 
     st.subheader(t("honour_roll"))
-    roll = data.table("marts.donor_honour_roll", "cash_received_vnd DESC, devices_received DESC, donor_name")
+    roll = data.table("donor_honour_roll", "cash_received_vnd DESC, devices_received DESC, donor_name")
     roll = roll.assign(donor_type=ui.labels(roll["donor_type"]))
     st.dataframe(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]],
                  hide_index=True, width="stretch",

@@ -38,15 +38,19 @@ def render() -> None:
                   help=t("gap_to_target", gap=percent(1 - students["pct_covered"])) + " · " + t("target"))
     st.progress(min(max(float(students["pct_covered"]), 0.0), 1.0))
 
+    # donations and cash are the province's resources: None (not shown) for a district-scoped user (app/data.py)
     second = st.columns(3)
-    second[0].metric(t("devices_received"), number(k["devices_received"]),
-                     help=t("failed_inspection") + f": {number(k['devices_failed_inspection'])}")
+    if k["devices_received"] is not None:
+        second[0].metric(t("devices_received"), number(k["devices_received"]),
+                         help=t("failed_inspection") + f": {number(k['devices_failed_inspection'])}")
     second[1].metric(t("devices_handed"), number(k["devices_handed_over"]),
                      delta=t("this_month", month=last["label"], n=number(last["devices_handed_over"])))
-    second[2].metric(t("cash"), money_short(k["cash_received_vnd"]),
-                     delta=t("this_month", month=last["label"], n=money_short(last["cash_received_vnd"])))
+    if k["cash_received_vnd"] is not None:
+        second[2].metric(t("cash"), money_short(k["cash_received_vnd"]),
+                         delta=t("this_month", month=last["label"], n=money_short(last["cash_received_vnd"])))
     third = st.columns(3)
-    third[0].metric(t("device_equivalents"), number(k["device_equivalents"]))
+    if k["device_equivalents"] is not None:
+        third[0].metric(t("device_equivalents"), number(k["device_equivalents"]))
     third[1].metric(t("coverage"), f"{number(k['coverage_points_covered'])} / {number(k['coverage_points_total'])}")
     third[2].metric(t("schools_no_internet"), number(k["schools_without_internet"]),
                     help=t("of_schools", total=number(k["schools_total"])))
@@ -55,7 +59,8 @@ def render() -> None:
     with left:
         trend = data.monthly_progress(f)
         if not trend.empty:
-            series = ["cum_students_supported_new", "cum_devices_handed_over", "cum_devices_received"]
+            series = [s for s in ("cum_students_supported_new", "cum_devices_handed_over", "cum_devices_received")
+                      if s in trend]  # a district-scoped trend has no receipts
             long = trend.melt(id_vars="month", value_vars=series, var_name="series", value_name="value")
             long["series"] = long["series"].map(t)
             fig = px.line(long, x="month", y="value", color="series", markers=True,

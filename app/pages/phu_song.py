@@ -14,11 +14,8 @@ def render() -> None:
         return
     k = data.kpis()
     f = ui.current()
-    by_district = data.table("marts.coverage_by_district")
-    points = data.table("marts.coverage_points")
-    if f.districts:
-        by_district = by_district[by_district["district_code"].isin(f.districts)]
-        points = points[points["district_code"].isin(f.districts)]
+    by_district = data.table("coverage_by_district", f=f)  # the user's districts ∩ the filter bar's
+    points = data.table("coverage_points", f=f)
     cols = st.columns(4)
     cols[0].metric(t("coverage"), f"{number(int(by_district['points_covered'].sum()))} / "
                                   f"{number(int(by_district['points_total'].sum()))}")

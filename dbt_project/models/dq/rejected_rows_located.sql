@@ -1,0 +1,5 @@
+-- dq.rejected_rows with a district where the row itself names one (its district_code column); a rejected row's
+-- other columns are not kept, so otherwise it is null. Unmasked: only the data-officer role reads it.
+select kind, source_file, source_line, column_name, value, reason, reason_code,
+       case when column_name = 'district_code' then value end as district_code
+from {{ ref('stg_dq__rejected_rows') }}
