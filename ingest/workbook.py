@@ -74,8 +74,9 @@ class _Worker:
 
     def __init__(self, folder: Path, number: int):
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH")))))
+        self.memory_mb = memory_limit_mb()
         self.errors = open(folder / f"worker-{number}.err", "wb")  # noqa: SIM115 — lives as long as the child
-        self.proc = subprocess.Popen([sys.executable, "-m", "ingest.workbook_worker", f"{memory_limit_mb():g}"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "ingest.workbook_worker", f"{self.memory_mb:g}"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env,
                                      cwd=folder)
 
@@ -154,8 +155,12 @@ class _Pool:
             while not self.idle and self.live >= WORKERS:
                 self.cond.wait()
             if self.idle:
-                return self.idle.pop()
-            self.live += 1
+                worker = self.idle.pop()
+                if worker.memory_mb == memory_limit_mb():
+                    return worker
+                worker.stop()  # started under another limit (the setting changed): replaced below
+            else:
+                self.live += 1
             number = self.started
             self.started += 1
         try:

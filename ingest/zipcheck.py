@@ -58,13 +58,19 @@ def _mb(size: int) -> str:
     return f"{size / 1048576:.0f}"
 
 
-def _too_big(limit: int) -> WorkbookRefused:
-    return WorkbookRefused(f"bảng tính giải nén vượt giới hạn {_mb(limit)} MB (tệp nén kiểu zip bomb) / the workbook "
-                           f"inflates to more than the {_mb(limit)} MB limit (a zip bomb)", "size")
+class _Over(Exception):
+    """The inflated bytes passed the budget (turned into the refusal by `check_workbook`)."""
 
 
-def _member_size(handle: BinaryIO, info: zipfile.ZipInfo, end: int, budget: int, limit: int) -> int:
-    """The real inflated size of one member, read from its local header; refuses past `budget` bytes."""
+def _too_big(budget: int, limit: int) -> WorkbookRefused:
+    return WorkbookRefused(f"bảng tính giải nén vượt giới hạn {_mb(budget)} MB (tệp nén kiểu zip bomb; giới hạn: "
+                           f"{MAX_RATIO} lần kích thước tệp, tối đa {_mb(limit)} MB) / the workbook inflates to more "
+                           f"than the {_mb(budget)} MB limit (a zip bomb; limit: {MAX_RATIO}× the file's size, at "
+                           f"most {_mb(limit)} MB)", "size")
+
+
+def _member_size(handle: BinaryIO, info: zipfile.ZipInfo, end: int, budget: int) -> int:
+    """The real inflated size of one member, read from its local header; _Over past `budget` bytes."""
     handle.seek(info.header_offset)
     header = handle.read(_LOCAL.size)
     if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
@@ -86,10 +92,10 @@ def _member_size(handle: BinaryIO, info: zipfile.ZipInfo, end: int, budget: int,
                 first = first or out[:8]
                 size += len(out)
                 if size > budget:
-                    raise _too_big(limit)
+                    raise _Over
                 chunk = inflate.unconsumed_tail
     if size > budget:
-        raise _too_big(limit)
+        raise _Over
     if size != info.file_size:
         raise WorkbookRefused(f"phần '{info.filename}' khai báo {info.file_size:,} byte nhưng giải nén ra {size:,} "
                               f"(tệp bị giả mạo) / member '{info.filename}' declares {info.file_size:,} bytes but "
@@ -129,7 +135,9 @@ def check_workbook(handle: BinaryIO, limit: int | None = None) -> list[str]:
         if info.filename.lower().endswith(NESTED_SUFFIXES):
             raise _nested(info.filename)
         try:
-            total += _member_size(handle, info, end, budget - total, budget)
+            total += _member_size(handle, info, end, budget - total)
+        except _Over:
+            raise _too_big(budget, limit) from None
         except zlib.error as exc:
             raise WorkbookRefused(f"phần '{info.filename}' hỏng / member '{info.filename}' is damaged: {exc}") from exc
     return [m.filename for m in members]
