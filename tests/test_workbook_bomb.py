@@ -1,9 +1,8 @@
 """Workbook bombs (issue 21, point 8): refused by measuring while inflating, parsed only in a bounded child.
 
-The bombs are built here with zlib streaming (zipfile's writer compresses chunk by chunk), so the test
-itself never holds more than a few megabytes of them: a 1 MB file whose sheet inflates to 336 MB, once with
-honest declared sizes and once declaring 2.000 bytes; and a 1,5 KB "sparse" sheet whose two cells, A1 and
-XFD1048576, make calamine ask for 512 GB at once (an abort of the whole process when parsed in-process).
+The bombs (tests/bombs.py) are a 1 MB file whose sheet inflates to 336 MB, once with honest declared sizes
+and once declaring 2.000 bytes, and a 1,5 KB "sparse" sheet whose two cells, A1 and XFD1048576, make
+calamine ask for 512 GB at once (an abort of the whole process when parsed in-process).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import io
 import os
 import resource
 import shutil
-import struct
 import subprocess
 import sys
 import zipfile
@@ -27,82 +25,10 @@ from ingest.contract import CONTRACT, fold_key, header_map
 from ingest.preview import Upload, preview
 from ingest.read import LINE, InputError, read_file
 from ingest.zipcheck import MAX_MEMBERS, WorkbookRefused, check_workbook
+from tests.bombs import BOMB_MB, PARTS, ROW, SHEET, bomb, book, lie, sheet, sparse
 from tests.conftest import AS_OF, FIXTURE, REPO
 from tests.messy import write_shape
 from warehouse import upload
-
-NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-RELS_NS = 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"'
-DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PARTS = {
-    "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-    'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
-    '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-    'spreadsheetml.worksheet+xml"/></Types>',
-    "_rels/.rels": f'<?xml version="1.0"?><Relationships {RELS_NS}><Relationship Id="rId1" '
-    f'Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-    "xl/workbook.xml": f'<?xml version="1.0"?><workbook {NS} xmlns:r="{DOC}"><sheets><sheet name="S" sheetId="1" '
-    'r:id="rId1"/></sheets></workbook>',
-    "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships {RELS_NS}><Relationship Id="rId1" '
-    f'Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-}
-HEADER = '<row r="1"><c r="A1" t="inlineStr"><is><t>Họ và tên</t></is></c></row>'
-ROW = '<row><c t="inlineStr"><is><t>Nguyễn Văn An</t></is></c></row>'
-SHEET = "xl/worksheets/sheet1.xml"
-BOMB_MB = 320  # past the default 256 MB limit
-
-
-def _book(sheet_chunks, extra: dict[str, bytes] | None = None) -> bytes:
-    """A minimal real workbook whose first sheet is written chunk by chunk (zlib streaming)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        for name, text in PARTS.items():
-            archive.writestr(name, text)
-        with archive.open(SHEET, "w") as sheet:
-            for chunk in sheet_chunks:
-                sheet.write(chunk)
-        for name, content in (extra or {}).items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def _sheet(body: str) -> list[bytes]:
-    return [f'<?xml version="1.0"?><worksheet {NS}><sheetData>{HEADER}{body}</sheetData></worksheet>'.encode()]
-
-
-def bomb(megabytes: int = BOMB_MB) -> bytes:
-    """Rows of one repeated cell: `megabytes` MB of XML in ~0,3 MB."""
-    rows = (ROW * ((1 << 20) // len(ROW))).encode()
-    return _book([f'<?xml version="1.0"?><worksheet {NS}><sheetData>{HEADER}'.encode(),
-                  *(rows for _ in range(megabytes)), b"</sheetData></worksheet>"])
-
-
-def sparse(last_row: int = 1048576) -> bytes:
-    """Two cells, A1 and XFD<last_row>: calamine allocates the whole rectangle between them."""
-    return _book(_sheet(f'<row r="{last_row}"><c r="XFD{last_row}" t="inlineStr"><is><t>x</t></is></c></row>'))
-
-
-def lie(data: bytes, member: str, declared: int, flags: int = 0) -> bytes:
-    """The archive with `member`'s uncompressed size declared as `declared` in its local header and its central
-    directory entry, and general-purpose `flags` bits set there: what a forger can write."""
-    out = bytearray(data)
-    name = member.encode()
-    local = zipfile.ZipFile(io.BytesIO(data)).getinfo(member).header_offset
-    central = next(i for i in _all(out, b"PK\x01\x02") if out[i + 46:i + 46 + len(name)] == name)
-    for at, flags_at, size_at in ((local, 6, 22), (central, 8, 24)):
-        struct.pack_into("<H", out, at + flags_at, struct.unpack_from("<H", out, at + flags_at)[0] | flags)
-        struct.pack_into("<L", out, at + size_at, declared)
-    return bytes(out)
-
-
-def _all(data: bytearray, needle: bytes) -> list[int]:
-    found, at = [], data.find(needle)
-    while at >= 0:
-        found.append(at)
-        at = data.find(needle, at + 1)
-    return found
 
 
 def _refusal(data: bytes) -> WorkbookRefused:
@@ -127,17 +53,17 @@ def test_bombs_are_refused_by_measured_size_whatever_they_declare() -> None:
 
 
 def test_forged_sizes_encryption_nesting_and_member_count_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    small = _book(_sheet(ROW * 50))
+    small = book(sheet(ROW * 50))
     real = zipfile.ZipFile(io.BytesIO(small)).getinfo(SHEET).file_size
     forged = _refusal(lie(small, SHEET, 100))
     assert forged.code == "xlsx"
     assert f"declares 100 bytes but inflates to {real:,}" in str(forged)
     assert "encrypted" in str(_refusal(lie(small, SHEET, real, flags=0x1)))
-    assert "nested archive ('xl/embeddings/inner.zip')" in str(_refusal(_book(_sheet(""), {
+    assert "nested archive ('xl/embeddings/inner.zip')" in str(_refusal(book(sheet(""), {
         "xl/embeddings/inner.zip": b"x"})))
-    assert "nested archive ('xl/media/image1.png')" in str(_refusal(_book(_sheet(""), {
+    assert "nested archive ('xl/media/image1.png')" in str(_refusal(book(sheet(""), {
         "xl/media/image1.png": small})))  # a zip by its content, whatever its name
-    many = _refusal(_book(_sheet(""), {f"xl/x{i}.xml": b"<x/>" for i in range(MAX_MEMBERS)}))
+    many = _refusal(book(sheet(""), {f"xl/x{i}.xml": b"<x/>" for i in range(MAX_MEMBERS)}))
     assert f"has {MAX_MEMBERS + len(PARTS) + 1:,} parts" in str(many)
     assert _refusal(b"PK not really a zip").code == "type"
     assert check_workbook(io.BytesIO(small)) == [*PARTS, SHEET]
@@ -207,7 +133,7 @@ def test_a_legitimate_workbook_reads_the_same_rows_as_in_process(tmp_path: Path)
     with workbook.readers():
         table = read_file(path, "survey")
     known = header_map(CONTRACT["survey"])
-    batch = fastexcel.read_excel(path.read_bytes()).load_sheet(  # the reader before this change, in-process
+    batch = fastexcel.read_excel(path.read_bytes()).loadsheet(  # the reader before this change, in-process
         0, header_row=0, dtypes="string", eager=True, use_columns=lambda c: fold_key(c.name) in known)
     before = pl.from_arrow(batch)
     assert isinstance(before, pl.DataFrame)
