@@ -85,7 +85,8 @@ def _read_all(sources: list[SourceFile]) -> Iterator[RawTable]:
     closing the iterator cancels the rest.
     """
     pool = ThreadPoolExecutor(max_workers=READERS)
-    with workbook.readers():  # the workbook children live as long as the reading
+    workbooks = sum(source.path.suffix.lower() == ".xlsx" for source in sources)
+    with workbook.readers(prestart=workbooks):  # the workbook children live as long as the reading
         try:
             yield from pool.map(lambda source: read_file(source.path, source.kind), sources)
         finally:

@@ -227,7 +227,8 @@ def preview(uploads: list[Upload], db: Path | None,
     """
     reports = [FileReport(u.name, len(u.data)) for u in uploads]
     tables: dict[int, tuple[str, pl.DataFrame]] = {}
-    with tempfile.TemporaryDirectory(prefix="svmt-preview-") as tmp, workbook.readers():
+    workbooks = sum(u.name.lower().endswith(".xlsx") for u in uploads)
+    with tempfile.TemporaryDirectory(prefix="svmt-preview-") as tmp, workbook.readers(prestart=workbooks):
         for i, (upload, report) in enumerate(zip(uploads, reports, strict=True)):
             path = Path(tmp) / str(i) / upload.name
             path.parent.mkdir()

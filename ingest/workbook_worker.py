@@ -3,8 +3,9 @@
     python -m ingest.workbook_worker MEMORY_MB
 
 Reads one JSON request per line on stdin and answers one JSON line on stdout:
-- {"op": "table", "path": P, "kind": K, "out": O} → the first sheet as text columns (only the columns whose
-  header the contract knows for kind K), written to O as an Arrow IPC file → {"ok": true, "rows": n};
+- {"op": "table", "path": P, "kind": K} → the first sheet as text columns (only the columns whose header the
+  contract knows for kind K) → {"ok": true, "rows": n, "bytes": N} followed by N bytes of Arrow IPC stream
+  (a pipe, not a file: cheaper per workbook, and no children's data on disk);
 - {"op": "headers", "path": P} → the first row as written (openpyxl, read-only: no macro runs, no link is
   followed) → {"ok": true, "headers": [...]};
 - a refused or unreadable workbook → {"ok": false, "reason": "…"}.
@@ -17,6 +18,7 @@ success and kills a child that outlives its time limit. Only fastexcel, pyarrow 
 
 from __future__ import annotations
 
+import functools
 import json
 import resource
 import sys
@@ -34,6 +36,14 @@ def _unreadable(exc: Exception) -> str:
     return f"không đọc được tệp Excel / cannot read the workbook: {exc}".splitlines()[0]
 
 
+@functools.cache
+def _known(kind: str) -> frozenset[str]:
+    """Folded headers the contract knows for `kind` (computed once per child: it reads many files)."""
+    from ingest.contract import CONTRACT, header_map
+
+    return frozenset(header_map(CONTRACT[kind]))
+
+
 def _checked(path: str) -> None:
     from ingest.zipcheck import check_workbook
 
@@ -41,7 +51,7 @@ def _checked(path: str) -> None:
         check_workbook(handle)
 
 
-def table(path: str, kind: str, out: str) -> dict:
+def table(path: str, kind: str) -> tuple[dict, bytes]:
     """First sheet, every cell as text (dates `YYYY-MM-DD 00:00:00`, numbers without `.0`).
 
     fastexcel is called directly: polars' wrapper drops empty rows, which would shift row numbers. Only the
@@ -51,10 +61,10 @@ def table(path: str, kind: str, out: str) -> dict:
     import fastexcel
     import pyarrow as pa
 
-    from ingest.contract import CONTRACT, fold_key, header_map
+    from ingest.contract import fold_key
 
     _checked(path)
-    known = header_map(CONTRACT[kind])
+    known = _known(kind)
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -64,10 +74,12 @@ def table(path: str, kind: str, out: str) -> dict:
     except MemoryError:
         raise
     except Exception as exc:  # fastexcel raises its own error classes for broken workbooks
-        return {"ok": False, "reason": _unreadable(exc)}
-    with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as writer:
+        return {"ok": False, "reason": _unreadable(exc)}, b""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
         writer.write_batch(batch)
-    return {"ok": True, "rows": batch.num_rows}
+    payload = sink.getvalue()
+    return {"ok": True, "rows": batch.num_rows, "bytes": payload.size}, payload
 
 
 def headers(path: str) -> dict:
@@ -89,24 +101,31 @@ def headers(path: str) -> dict:
     return {"ok": True, "headers": [str(v).strip() for v in first if v is not None and str(v).strip()]}
 
 
-def answer(request: dict) -> dict:
+def answer(request: dict) -> tuple[dict, bytes]:
+    """The answer line and the bytes that follow it (a table's Arrow IPC stream, else nothing)."""
     from ingest.zipcheck import WorkbookRefused
 
     try:
         if request["op"] == "table":
-            return table(request["path"], request["kind"], request["out"])
-        return headers(request["path"])
+            return table(request["path"], request["kind"])
+        return headers(request["path"]), b""
     except WorkbookRefused as exc:
-        return {"ok": False, "reason": str(exc)}
+        return {"ok": False, "reason": str(exc)}, b""
     except MemoryError:
-        return {"ok": False, "reason": MEMORY_ERROR}
+        return {"ok": False, "reason": MEMORY_ERROR}, b""
 
 
 def main(argv: list[str]) -> int:
     _limit(float(argv[0]))
+    import fastexcel  # noqa: F401 — imported before the first request: started early, a child is ready by then
+    import pyarrow  # noqa: F401
+
+    out = sys.stdout.buffer
     for line in sys.stdin:
-        sys.stdout.write(json.dumps(answer(json.loads(line)), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        head, payload = answer(json.loads(line))
+        out.write(json.dumps(head).encode() + b"\n")
+        out.write(payload)
+        out.flush()
     return 0
 
 
