@@ -133,7 +133,7 @@ def test_a_legitimate_workbook_reads_the_same_rows_as_in_process(tmp_path: Path)
     with workbook.readers():
         table = read_file(path, "survey")
     known = header_map(CONTRACT["survey"])
-    batch = fastexcel.read_excel(path.read_bytes()).loadsheet(  # the reader before this change, in-process
+    batch = fastexcel.read_excel(path.read_bytes()).load_sheet(  # the reader before this change, in-process
         0, header_row=0, dtypes="string", eager=True, use_columns=lambda c: fold_key(c.name) in known)
     before = pl.from_arrow(batch)
     assert isinstance(before, pl.DataFrame)
