@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest import workbook
 from ingest.contract import KINDS, kind_of_file
 from ingest.pseudonym import is_pseudonymous, read_pseudonymous
 from ingest.read import LINE, InputError, RawTable, read_file
@@ -85,16 +86,19 @@ def _read_source(source: SourceFile) -> RawTable:
 
 
 def _read_all(sources: list[SourceFile]) -> Iterator[RawTable]:
-    """Each file read, in the order given, two at a time: polars' CSV parser and fastexcel's workbook reader
-    run outside the GIL, and a workbook is read on one core. All files are queued at once, so the readers go
-    on with the next kind's files while the caller validates a kind in DuckDB (which leaves part of the two
-    cores idle). A file that cannot be read raises in load order; closing the iterator cancels the rest.
+    """Each file read, in the order given, two at a time: polars' CSV parser runs outside the GIL, and a
+    workbook is read on one core by one of two reused child processes (ingest/workbook.py). All files are
+    queued at once, so the readers go on with the next kind's files while the caller validates a kind in
+    DuckDB (which leaves part of the two cores idle). A file that cannot be read raises in load order;
+    closing the iterator cancels the rest.
     """
     pool = ThreadPoolExecutor(max_workers=READERS)
-    try:
-        yield from pool.map(_read_source, sources)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # after a refused file, the files not yet read are not
+    workbooks = sum(source.path.suffix.lower() == ".xlsx" for source in sources)
+    with workbook.readers(prestart=workbooks):  # the workbook children live as long as the reading
+        try:
+            yield from pool.map(_read_source, sources)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # after a refused file, the files not yet read are not
 
 
 def _load_kinds(con: duckdb.DuckDBPyConnection, by_kind: dict[str, list[SourceFile]], tables: Iterator[RawTable],

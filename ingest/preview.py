@@ -18,8 +18,8 @@ written again in SQL: `tests/test_upload.py` checks that both give the same keys
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import io
 import tempfile
 import unicodedata
 from collections.abc import Callable
@@ -30,9 +30,11 @@ import duckdb
 import pandas as pd
 import polars as pl
 
+from ingest import workbook
 from ingest.contract import CONTRACT, KINDS, SCHOOL_DISTRICT_NAME, fold_key, header_map, kind_of_file
 from ingest.read import LINE, InputError, decode, map_headers, read_file, sniff_delimiter
 from ingest.validate import create_tables, load_kind
+from ingest.zipcheck import WorkbookRefused
 
 UPLOAD_RANK = 1_000_000  # file_rank of uploaded rows: above any file of the source folder
 FIRST_REJECTED = 50  # rows shown on the page; the download has them all
@@ -92,24 +94,20 @@ class FileReport:
 
 # --- headers and kind -----------------------------------------------------------------------------------
 
-def read_headers(name: str, data: bytes) -> list[str]:
+def read_headers(name: str, data: bytes, path: Path | None = None) -> list[str]:
     """The header row as written: the first non-blank line of a CSV (decoded and split as the reader does),
-    the first row of an XLSX's first sheet (openpyxl read-only: no macros run, no external links followed)."""
+    the first row of an XLSX's first sheet (openpyxl read-only in a bounded child process, ingest/workbook.py:
+    no macros run, no external links followed, a workbook bomb refused). `path`: the bytes already on disk."""
     if name.lower().endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_vba=False,
-                                          keep_links=False)
-        except Exception as exc:  # openpyxl raises many kinds of error for a broken workbook
-            reason = f"không đọc được tệp Excel / cannot read the workbook: {exc}".splitlines()[0]
-            raise InputError(name, reason) from exc
-        try:
-            first = next(book.worksheets[0].iter_rows(min_row=1, max_row=1, values_only=True), ()) \
-                if book.worksheets else ()
-        finally:
-            book.close()
-        return [str(v).strip() for v in first if v is not None and str(v).strip()]
+        with contextlib.ExitStack() as stack:
+            if path is None:
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="svmt-headers-")))
+                path = folder / "book.xlsx"
+                path.write_bytes(data)
+            try:
+                return workbook.read_headers(path)
+            except WorkbookRefused as exc:
+                raise InputError(name, str(exc)) from exc
     text, _ = decode(data, name)
     line = next((ln for ln in text.splitlines() if ln.strip()), "")
     row = next(csv.reader([line], delimiter=sniff_delimiter(text)), [])
@@ -179,9 +177,9 @@ RELEVANT = {
 
 # --- the preview ----------------------------------------------------------------------------------------
 
-def _detect(upload: Upload, report: FileReport) -> None:
+def _detect(upload: Upload, report: FileReport, path: Path) -> None:
     """Kind from the name's prefix, else from the headers; several or none fitting → the page asks."""
-    report.headers = read_headers(upload.name, upload.data)
+    report.headers = read_headers(upload.name, upload.data, path)
     if upload.kind:
         report.kind, report.kind_from = upload.kind, "chosen"
         return
@@ -229,15 +227,16 @@ def preview(uploads: list[Upload], db: Path | None,
     """
     reports = [FileReport(u.name, len(u.data)) for u in uploads]
     tables: dict[int, tuple[str, pl.DataFrame]] = {}
-    with tempfile.TemporaryDirectory(prefix="svmt-preview-") as tmp:
+    workbooks = sum(u.name.lower().endswith(".xlsx") for u in uploads)
+    with tempfile.TemporaryDirectory(prefix="svmt-preview-") as tmp, workbook.readers(prestart=workbooks):
         for i, (upload, report) in enumerate(zip(uploads, reports, strict=True)):
+            path = Path(tmp) / str(i) / upload.name
+            path.parent.mkdir()
+            path.write_bytes(upload.data)
             try:
-                _detect(upload, report)
+                _detect(upload, report, path)
                 if report.kind is None:
                     continue
-                path = Path(tmp) / str(i) / upload.name
-                path.parent.mkdir()
-                path.write_bytes(upload.data)
                 table = read_file(path, report.kind)
             except InputError as exc:
                 _refuse(report, exc)

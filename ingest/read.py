@@ -2,7 +2,8 @@
 
 The reader does no validation: every cell comes out as text exactly as written (decoded), so the
 validator can both type it and quote it back in `dq.rejected_rows`. Parsing itself is polars'
-CSV reader (and fastexcel for XLSX); this module only decides how to call them.
+CSV reader (and fastexcel for XLSX, in a bounded child process: ingest/workbook.py); this module only
+decides how to call them.
 """
 
 from __future__ import annotations
@@ -149,24 +150,19 @@ def _read_csv(data: bytes, file: str) -> tuple[pl.DataFrame, str, str]:
     return frame.with_columns((spans.cum_sum() - spans + 2).cast(pl.Int64).alias(LINE)), encoding, delimiter
 
 
-def _read_xlsx(data: bytes, file: str, kind: Kind) -> pl.DataFrame:
+def _read_xlsx(path: Path, file: str, kind: Kind) -> pl.DataFrame:
     """First sheet, every cell as text (date cells come as `YYYY-MM-DD 00:00:00`, numbers without `.0`).
 
-    fastexcel is called directly: polars' wrapper drops empty rows, which would shift row numbers. Only the
-    columns whose header the contract knows are converted (the others would be dropped by `map_headers`), and
-    the sheet is loaded eagerly: that conversion to Arrow then runs inside fastexcel's parse, outside the GIL,
-    so two workbooks read at once both use a core (the lazy sheet's `to_polars` converted under the GIL).
+    Parsed in a child process with a memory and a time limit, after its inflated size was measured
+    (ingest/workbook.py, ingest/zipcheck.py): a workbook bomb is refused, never parsed in this process.
+    fastexcel is called directly there: polars' wrapper drops empty rows, which would shift row numbers.
     """
-    import fastexcel
+    from ingest.workbook import WorkbookRefused, read_table
 
-    known = _known_headers(kind)
     try:
-        batch = fastexcel.read_excel(data).load_sheet(
-            0, header_row=0, dtypes="string", eager=True, use_columns=lambda column: fold_key(column.name) in known)
-        frame = pl.from_arrow(batch)
-    except Exception as exc:  # fastexcel raises its own error classes for broken workbooks
-        raise InputError(file, f"không đọc được tệp Excel / cannot read the workbook: {exc}".splitlines()[0]) from exc
-    assert isinstance(frame, pl.DataFrame)
+        frame = read_table(path, kind.name)
+    except WorkbookRefused as exc:
+        raise InputError(file, str(exc)) from exc
     return frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
 
 
@@ -200,14 +196,13 @@ def _read_parquet(data: bytes, file: str) -> pl.DataFrame:
 def read_file(path: Path, kind: str) -> RawTable:
     """Read one source file of a known kind into text columns named canonically."""
     file = path.name
-    data = path.read_bytes()
     spec = CONTRACT[kind]
     if path.suffix.lower() == ".xlsx":
-        frame, encoding, delimiter = _read_xlsx(data, file, spec), "xlsx", ""
+        frame, encoding, delimiter = _read_xlsx(path, file, spec), "xlsx", ""
     elif path.suffix.lower() == ".parquet":
-        frame, encoding, delimiter = _read_parquet(data, file), "parquet", ""
+        frame, encoding, delimiter = _read_parquet(path.read_bytes(), file), "parquet", ""
     else:
-        frame, encoding, delimiter = _read_csv(data, file)
+        frame, encoding, delimiter = _read_csv(path.read_bytes(), file)
     headers = [c for c in frame.columns if c != LINE]
     mapping = map_headers(spec, headers, file)
     # Blank lines (every cell empty) are skipped; they still count in line numbers.
