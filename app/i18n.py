@@ -289,6 +289,7 @@ LABELS: dict[str, dict[str, str]] = {
                             "are rejected."},
     "scope_col": {"vi": "Địa bàn", "en": "Districts"},
     "scope_province": {"vi": "toàn tỉnh", "en": "province"},
+    "publish_anyway": {"vi": "Vẫn công bố lần làm mới này", "en": "Publish this refresh anyway"},
 }
 
 

@@ -284,7 +284,8 @@ def _kpis(db: Path) -> tuple:
 
 def test_upload_refresh_withdraw_refresh(tmp_path: Path) -> None:
     """Store the messy survey file, refresh in the background (figures of tests/upload_data.py), withdraw it
-    while another refresh holds the lock (the job waits and says so), refresh again: the fixture's figures."""
+    while another refresh holds the lock (the job waits and says so): that refresh is held (identified −25 %);
+    accepted, the fixture's figures are back."""
     source, db = tmp_path / "source", tmp_path / "wh" / "svmt.duckdb"
     shutil.copytree(FIXTURE, source)
     assert run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", AS_OF).returncode == 0
@@ -314,9 +315,16 @@ def test_upload_refresh_withdraw_refresh(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert upload.job_status(db).state == "waiting"
         assert any(line.startswith("[lock]") for line in upload.job_status(db).lines)
+    held = _wait(db)  # 12 → 9 students identified (−25 %): the guard holds it, the warehouse stays
+    assert held.state == "failed" and held.result["rc"] == 3
+    assert held.message.startswith("Giữ lại, không công bố / held, not published:")
+    assert "students identified fall from 12 to 9 (−25,0 %)" in held.message
+    assert _kpis(db) == (12, 2, 6, 17, 12)
+    upload.start_refresh(source, db, date(2023, 1, 15), "canbo", "withdraw (accept-drop)", accept_drop=True)
     assert _wait(db).state == "ok"
     assert _kpis(db) == (9, 1, 4, 13, 11)
     assert query(db, "SELECT count(*) FROM meta.refresh_log WHERE outcome = 'withdraw'") == [(1,)]
+    assert query(db, "SELECT count(*) FROM meta.refresh_log WHERE outcome = 'published despite hold'") == [(1,)]
 
 
 def test_a_failed_refresh_says_why_and_keeps_the_warehouse(tmp_path: Path, fixture_db: Path) -> None:

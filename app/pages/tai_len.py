@@ -80,9 +80,24 @@ def _status_panel(db) -> None:
         st.code(status.message, language=None, wrap_lines=True)
         if str(status.job.get("reason", "")).startswith("upload"):
             st.caption(t("refresh_failed_files_stay"))
+        if status.result.get("rc") == 3:
+            _publish_anyway(status, db)
     if status.state in ("ok", "failed") and status.lines:
         with st.expander(t("refresh_log")):
             st.code("\n".join(status.lines[-40:]), language=None)
+
+
+def _publish_anyway(status, db) -> None:
+    """A held refresh (e.g. after a withdrawal, or the folder changed since the trial): publish it only after the
+    signed-in data officer confirms the reasons shown above; --accept-drop records who."""
+    confirmed = st.checkbox(t("impact_confirm"), key="held_confirm")
+    if st.button(t("publish_anyway"), disabled=not confirmed, key="held_publish"):
+        job = status.job
+        upload.start_refresh(Path(job["source"]), db, date.fromisoformat(job["as_of"]),
+                             st.session_state.get("username") or "", f"{job.get('reason', '')} (accept-drop)",
+                             accept_drop=True)
+        st.session_state.pop("held_confirm", None)
+        st.rerun()
 
 
 @st.fragment(run_every=2)
