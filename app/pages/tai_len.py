@@ -67,10 +67,7 @@ def _status_panel(db) -> None:
         st.success(t("refresh_done", time=clock(pd.Timestamp(ended)) if ended else "–",
                      date=day(date.fromisoformat(status.job["as_of"]))))
         cols = st.columns(5)
-        for col, (key, label, fmt) in zip(cols, (
-                ("students_identified", "identified", number), ("students_supported", "supported", number),
-                ("students_remaining", "remaining", number), ("pct_covered", "pct_covered", percent),
-                ("rejected_row_count", "rejected_rows_short", number)), strict=True):
+        for col, (key, label, fmt) in zip(cols, HEADLINE[:5], strict=True):
             if key in after:
                 diff = None if before.get(key) is None else after[key] - before[key]
                 delta = None if diff is None else ("+" if diff >= 0 else "-") + fmt(abs(diff))
@@ -332,7 +329,7 @@ def render() -> None:
     limit_mb = max(1, math.ceil(upload.max_upload_bytes() / 1048576))
     st.caption(t("upload_where", source=str(source), limit=number(limit_mb), db=str(db)))
     if _scope() is not None:
-        st.info(t("scope_caption", codes=", ".join(_scope())))
+        st.info(t("scope_caption", codes=md(", ".join(_scope()))))
     if st.session_state.get("upload_message"):
         st.success(st.session_state.pop("upload_message"))
     _status_panel(db)
