@@ -8,7 +8,8 @@ the build with the current warehouse and returns the reasons to hold it back (SP
 - a kind's rejected share, rejected / (loaded + rejected) from raw.<kind> and dq.rejected_rows, rises
   by 10 points or more;
 - a reference list (districts, schools) loses entries other files still use: rows the current warehouse
-  loaded that the build rejects for an unknown reference (matched by file and line).
+  loaded that the build rejects for an unknown reference (matched by file and line: a file edited in place
+  so that its lines move can be miscounted; a new file's rows never count, they were not "still used").
 
 Each reason names the file to look at and says the cause with Vietnamese-style numbers, in Vietnamese and
 English. An empty list means publish. The first refresh (nothing to compare with) is never held.
