@@ -22,7 +22,7 @@ from tests.conftest import AS_OF, FIXTURE, run_cli
 from tests.test_browser import ARTIFACTS, CHROMIUM, _sign_in, streamlit_server
 from tests.upload_data import AFTER, BEFORE, NAME, write_messy_survey
 
-MISSING_COLUMN = "donations_thieu_cot.csv"
+MISSING_COLUMN = "donations___x___[a](b)_thieu_cot.csv"  # Markdown in the name: shown as written (issue 21)
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +89,8 @@ def test_upload_messy_survey_accept_refresh_and_see_the_overview_change(site: tu
         assert "4 dòng đầu trong 4 dòng sẽ bị loại" in body
         # … and the refusal of the file missing columns, with the accepted header names.
         assert "Tệp bị từ chối" in body and "thiếu cột bắt buộc" in body
+        assert f"Tệp bị từ chối: {MISSING_COLUMN}, dòng/line 1" in body  # not bold, not a link
+        assert page.locator("[data-testid='stMainBlockContainer'] a[href='b']").count() == 0
         assert "Tên cột được chấp nhận" in body and "Loại nhà tài trợ" in body and "Hình thức ủng hộ" in body
         assert not [f for f in os.listdir(root / "source") if NAME in f]  # nothing accepted yet
 
