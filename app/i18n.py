@@ -276,6 +276,42 @@ LABELS: dict[str, dict[str, str]] = {
         "vi": "Nguồn lực ủng hộ là của toàn tỉnh, không hiển thị theo địa bàn được phân quyền.",
         "en": "Donations are the whole province's resources; they are not shown for a district-limited account.",
     },
+    # --- issue 21, point 7 and upload scope (helper "guard"): trial build, held reasons, scoped uploads ---
+    "impact_title": {"vi": "Kiểm tra tác động", "en": "Check the impact"},
+    "impact_help": {"vi": "Chạy thử một lần làm mới với các tệp này: không công bố gì, thư mục nguồn không đổi. "
+                          "Xem số liệu trước → sau rồi mới chấp nhận.",
+                    "en": "Run a trial refresh with these files: nothing is published, the source folder is not "
+                          "changed. See the figures before → after, then accept."},
+    "impact_run": {"vi": "Chạy thử và xem tác động", "en": "Run a trial and see the impact"},
+    "impact_running": {"vi": "Đang chạy thử ({step})…", "en": "Trial build running ({step})…"},
+    "impact_failed": {"vi": "Chạy thử thất bại:", "en": "The trial build failed:"},
+    "impact_needed": {"vi": "Hãy chạy thử và xem tác động trước khi chấp nhận.",
+                      "en": "Run the trial and see the impact before accepting."},
+    "impact_figure": {"vi": "Chỉ số", "en": "Figure"},
+    "impact_before": {"vi": "Trước", "en": "Before"},
+    "impact_after": {"vi": "Sau", "en": "After"},
+    "dq_issues_short": {"vi": "Vấn đề dữ liệu", "en": "Data issues"},
+    "impact_ok": {"vi": "Không có dấu hiệu mất số liệu: có thể chấp nhận.",
+                  "en": "No sign of lost figures: ready to accept."},
+    "impact_held": {"vi": "Cảnh báo: lần làm mới này sẽ bị giữ lại (không công bố) vì:",
+                    "en": "Warning: this refresh would be held (not published) because:"},
+    "impact_confirm": {"vi": "Tôi đã xem và xác nhận các thay đổi trên là đúng ý (vẫn công bố dù số liệu giảm)",
+                       "en": "I have read the above and confirm these changes are intended (publish despite the drop)"},
+    "accept_failed": {"vi": "Không lưu được các tệp — không tệp nào được thêm vào thư mục nguồn:",
+                      "en": "The files could not be stored — none was added to the source folder:"},
+    "refresh_failed_files_stay": {
+        "vi": "Các tệp đã lưu vẫn nằm trong thư mục nguồn: hãy rút chúng ra, hoặc sửa và tải lên lại.",
+        "en": "The stored files stay in the source folder: withdraw them, or fix them and upload again."},
+    "districts_province_only": {"vi": "Danh mục huyện chỉ do cấp tỉnh tải lên (tài khoản của bạn giới hạn ở {codes}).",
+                                "en": "Only province-level users may upload a districts file (your account is "
+                                      "limited to {codes})."},
+    "scope_caption": {"vi": "Tài khoản của bạn giới hạn ở các huyện {codes}: dòng của huyện khác trong tệp tải lên "
+                            "sẽ bị loại.",
+                      "en": "Your account is limited to districts {codes}: rows of other districts in an upload "
+                            "are rejected."},
+    "scope_col": {"vi": "Địa bàn", "en": "Districts"},
+    "scope_province": {"vi": "toàn tỉnh", "en": "province"},
+    "publish_anyway": {"vi": "Vẫn công bố lần làm mới này", "en": "Publish this refresh anyway"},
 }
 
 

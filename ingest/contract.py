@@ -255,6 +255,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "not_in_enum": ("Giá trị không thuộc danh mục", "value is not in the enumeration"),
     "out_of_range": ("Giá trị ngoài phạm vi cho phép", "value is out of range"),
     "unknown_reference": ("Mã tham chiếu không tồn tại", "unknown reference"),
+    # a district officer's upload (issue 21, point 4): rows of other districts are rejected on the district /
+    # school column, after the unknown-reference rule
+    "outside_scope": ("Ngoài địa bàn được phép của người tải lên", "outside the uploader's districts"),
 }
 
 

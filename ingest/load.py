@@ -8,6 +8,7 @@ the folder has no districts file.
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from ingest import workbook
 from ingest.contract import KINDS, kind_of_file
 from ingest.pseudonym import is_pseudonymous, read_pseudonymous
 from ingest.read import LINE, InputError, RawTable, read_file
-from ingest.validate import create_tables, load_kind
+from ingest.validate import SCOPE, create_tables, load_kind
 
 READERS = 2  # files read at once (the machine of SPEC §7 has two cores)
 EXTENSIONS = (".csv", ".xlsx", ".parquet")  # parquet: exports of the canonical columns (roll-ups)
@@ -34,6 +35,27 @@ class SourceFile:
     name: str  # NFC
     kind: str
     rank: int
+
+
+def scope_path(path: Path) -> Path:
+    """The scope of an uploaded file: `.<name>.scope.json` beside it (hidden, so no reader takes it for data)."""
+    return path.with_name(f".{path.name}.scope.json")
+
+
+def read_scope(path: Path) -> list[str] | None:
+    """The district codes a file's uploader may load (its scope file), or None: the whole province.
+
+    A scope file that cannot be read scopes the file to no district at all (every row rejected), never to the
+    province: a broken limit must not widen.
+    """
+    side = scope_path(path)
+    if not side.exists():
+        return None
+    try:
+        codes = json.loads(side.read_text(encoding="utf-8"))["districts"]
+        return [str(c) for c in codes]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
 @dataclass
@@ -109,8 +131,11 @@ def _load_kinds(con: duckdb.DuckDBPyConnection, by_kind: dict[str, list[SourceFi
         frames = []
         for source, table in zip(of_kind, itertools.islice(tables, len(of_kind)), strict=True):
             report.files.append((source, FileRead(table.frame.height, table.encoding, table.delimiter)))
+            scope = read_scope(source.path)
             frames.append(table.frame.with_columns(pl.lit(source.name).alias("source_file"),
-                                                   pl.lit(source.rank).alias("file_rank")))
+                                                   pl.lit(source.rank).alias("file_rank"),
+                                                   pl.lit(None if scope is None else ",".join(scope),
+                                                          dtype=pl.String).alias(SCOPE)))
         if kind == "districts" and not of_kind:
             con.register("builtin_rows", builtin_districts())
             con.execute("""INSERT INTO raw.districts SELECT district_code, district_name, province_code, province_name,

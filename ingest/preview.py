@@ -33,7 +33,7 @@ import polars as pl
 from ingest import workbook
 from ingest.contract import CONTRACT, KINDS, SCHOOL_DISTRICT_NAME, fold_key, header_map, kind_of_file
 from ingest.read import LINE, InputError, decode, map_headers, read_file, sniff_delimiter
-from ingest.validate import create_tables, load_kind
+from ingest.validate import SCOPE, create_tables, load_kind
 from ingest.zipcheck import WorkbookRefused
 
 UPLOAD_RANK = 1_000_000  # file_rank of uploaded rows: above any file of the source folder
@@ -47,6 +47,7 @@ class Upload:
     name: str
     data: bytes
     kind: str | None = None
+    scope: list[str] | None = None  # the uploader's districts (None: the province); other rows are rejected
 
 
 @dataclass
@@ -245,7 +246,8 @@ def preview(uploads: list[Upload], db: Path | None,
             report.mapping = {unicodedata.normalize("NFC", h).strip(): c for h, c in table.header_mapping.items()}
             report.ignored = [h for h in report.headers if h not in report.mapping]
             report.rows_read = table.frame.height
-            tables[i] = (report.kind, table.frame)
+            scope = None if upload.scope is None else ",".join(upload.scope)
+            tables[i] = (report.kind, table.frame.with_columns(pl.lit(scope, dtype=pl.String).alias(SCOPE)))
     if tables:
         _validate_and_compare(uploads, reports, tables, db, stored_name or (lambda _kind, name: name))
     return reports

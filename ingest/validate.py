@@ -32,6 +32,8 @@ LOOKUP_TYPES = ("enum", "bool", "round", "date")  # column types typed once per 
 RAW_TYPES = {"text": "VARCHAR", "id": "VARCHAR", "round": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT",
              "date": "DATE", "bool": "BOOLEAN"}
 LINEAGE = (("source_file", "VARCHAR"), ("source_line", "BIGINT"), ("file_rank", "INTEGER"))
+SCOPE = "__scope"  # input column: the uploader's district codes, comma-separated (NULL: the whole province)
+SCOPED_BY_SCHOOL = ("survey", "handovers")  # their district is their school's
 WS = r"[\s\x{00A0}\x{FEFF}]"
 
 
@@ -181,8 +183,23 @@ def _column_sql(kind: Kind, col: Column) -> tuple[str, str, str]:
         key = CONTRACT[col.ref].key
         checks.append(f"WHEN t_{col.name} IS NOT NULL AND t_{col.name} NOT IN "
                       f"(SELECT {key} FROM raw.{col.ref}) THEN 'unknown_reference'")
+    checks += _scope_check(kind.name, col.name)
     error = "CASE " + " ".join(checks) + " END"
     return typed, error, f"c_{col.name}"
+
+
+def _scope_check(kind_name: str, column: str) -> list[str]:
+    """A scoped upload keeps its districts' rows: the district (schools, donations, coverage) or the school's
+    district (survey, handovers) must be one of the uploader's. A donation without a district is province-wide:
+    outside a district officer's scope too."""
+    within = "list_contains(string_split(scope, ','), {})"
+    if column == "district_code" and kind_name not in SCOPED_BY_SCHOOL:
+        return [f"WHEN scope IS NOT NULL AND (t_district_code IS NULL OR NOT {within.format('t_district_code')}) "
+                "THEN 'outside_scope'"]
+    if column == "school_code" and kind_name in SCOPED_BY_SCHOOL:
+        school = "(SELECT district_code FROM scope_school s WHERE s.school_code = t_school_code)"
+        return [f"WHEN scope IS NOT NULL AND NOT coalesce({within.format(school)}, FALSE) THEN 'outside_scope'"]
+    return []
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -210,13 +227,20 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
     for col in columns + extra:
         if col.name not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
+    if SCOPE not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(SCOPE))
     con.register("input_rows", frame)
+    if kind_name in SCOPED_BY_SCHOOL:  # each school's district as the school loaded last has it
+        con.execute("""CREATE OR REPLACE TEMP TABLE scope_school AS SELECT school_code, district_code FROM raw.schools
+                       QUALIFY row_number() OVER (PARTITION BY school_code ORDER BY file_rank DESC,
+                                                  source_line DESC) = 1""")
 
     # Three set-based passes: cells (c_ as written, v_ normalised) → typed values (t_, from v_ only) →
     # errors (e_, from v_ and the typed values, e.g. a rule on another column or a range).
     # Enumerations, booleans and rounds have a handful of spellings per file: their v_ and t_ are worked out
     # once per distinct cell (`lookups`) and joined back, instead of once per row.
-    layer = ["input_rows.source_file", "input_rows.file_rank", f'input_rows."{LINE}" AS source_line']
+    layer = ["input_rows.source_file", "input_rows.file_rank", f'input_rows."{LINE}" AS source_line',
+             f'input_rows."{SCOPE}" AS scope']
     typed_cols, error_cols, errors, lookups, joins = [], [], [], [], []
     for col in columns + extra:
         quoted = f'input_rows."{col.name}"'
@@ -274,6 +298,7 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
     counts = con.execute("SELECT count(*) FILTER (WHERE bad_column IS NULL), count(*) FILTER (WHERE bad_column IS "
                          "NOT NULL) FROM checked").fetchall()[0]
     con.execute("DROP TABLE checked")
+    con.execute("DROP TABLE IF EXISTS scope_school")
     con.unregister("input_rows")
     return int(counts[0]), int(counts[1])
 
@@ -294,5 +319,6 @@ def _school_district_sql() -> tuple[str, str, str]:
     typed = f"CASE WHEN v_district_code IS NOT NULL THEN v_district_code ELSE {by_name} END"
     error = ("CASE WHEN v_district_code IS NULL AND v_district_name IS NULL THEN 'missing' "
              "WHEN t_district_code IS NULL THEN 'unknown_reference' "
-             "WHEN t_district_code NOT IN (SELECT district_code FROM raw.districts) THEN 'unknown_reference' END")
+             "WHEN t_district_code NOT IN (SELECT district_code FROM raw.districts) THEN 'unknown_reference' "
+             + " ".join(_scope_check("schools", "district_code")) + " END")
     return typed, error, "c_district_code"

@@ -284,7 +284,8 @@ def _kpis(db: Path) -> tuple:
 
 def test_upload_refresh_withdraw_refresh(tmp_path: Path) -> None:
     """Store the messy survey file, refresh in the background (figures of tests/upload_data.py), withdraw it
-    while another refresh holds the lock (the job waits and says so), refresh again: the fixture's figures."""
+    while another refresh holds the lock (the job waits and says so): that refresh is held (identified −25 %);
+    accepted, the fixture's figures are back."""
     source, db = tmp_path / "source", tmp_path / "wh" / "svmt.duckdb"
     shutil.copytree(FIXTURE, source)
     assert run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", AS_OF).returncode == 0
@@ -314,9 +315,19 @@ def test_upload_refresh_withdraw_refresh(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert upload.job_status(db).state == "waiting"
         assert any(line.startswith("[lock]") for line in upload.job_status(db).lines)
+    held = _wait(db)  # 12 → 9 students identified (−25 %): the guard holds it, the warehouse stays
+    assert held.state == "failed" and held.result["rc"] == 3
+    assert held.message.startswith("Giữ lại, không công bố / held, not published:")
+    assert "students identified fall from 12 to 9 (−25,0 %)" in held.message
+    assert _kpis(db) == (12, 2, 6, 17, 12)
+    upload.start_refresh(source, db, date(2023, 1, 15), "canbo", "withdraw (accept-drop)", accept_drop=True)
     assert _wait(db).state == "ok"
     assert _kpis(db) == (9, 1, 4, 13, 11)
     assert query(db, "SELECT count(*) FROM meta.refresh_log WHERE outcome = 'withdraw'") == [(1,)]
+    assert query(db, "SELECT count(*) FROM meta.refresh_log WHERE outcome = 'ok' AND message LIKE "
+                     "'accept-drop (canbo): %students identified fall from 12 to 9%'") == [(1,)]
+    log = [json.loads(line) for line in upload.audit_log_path(db.resolve()).read_text(encoding="utf-8").splitlines()]
+    assert [(e["event"], e["user"]) for e in log if e.get("event") == "accept_drop"] == [("accept_drop", "canbo")]
 
 
 def test_a_failed_refresh_says_why_and_keeps_the_warehouse(tmp_path: Path, fixture_db: Path) -> None:
@@ -367,6 +378,11 @@ def test_page_refuses_other_roles(role: str, page_env: Path) -> None:
     assert not direct.get("file_uploader") and not direct.dataframe
 
 
+def _shown(markdown: str) -> str:
+    """What the browser shows of Markdown source whose user text is escaped (app/plain.md)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def test_page_reports_and_refuses(monkeypatch: pytest.MonkeyPatch, page_env: Path) -> None:
     """Too big (limit 1 MB here), a path in the name, a wrong type, a missing column, an unknown kind.
 
@@ -385,7 +401,7 @@ def test_page_reports_and_refuses(monkeypatch: pytest.MonkeyPatch, page_env: Pat
         ("donations_thieu.csv", "Mã ủng hộ\nDN8\n".encode(), "text/csv"),
         ("bang_1.csv", b"foo,bar\n1,2\n", "text/csv")]).run()
     assert not at.exception, [e.message for e in at.exception]
-    errors = [e.value for e in at.error]
+    errors = [_shown(e.value) for e in at.error]
     assert len(errors) == 4
     assert "survey_lon.csv: tệp 1.1 MB vượt giới hạn 1 MB" in errors[0]
     assert "invalid file name (contains a path)" in errors[1]
@@ -415,9 +431,186 @@ def test_page_report_counts_and_source_listing(page_env: Path) -> None:
     frames = [d.value for d in at.dataframe]
     assert list(frames[1]["line"]) == [8, 9, 10, 11]  # the rejected rows (frames[0] is the header mapping)
     assert at.button(key="upload_accept").label == "Chấp nhận 1 tệp và làm mới dữ liệu"
-    assert not at.button(key="upload_accept").disabled
+    assert at.button(key="upload_accept").disabled  # the impact is checked first
+    assert not at.button(key="upload_trial_button").disabled
+    assert "Hãy chạy thử và xem tác động trước khi chấp nhận." in [c.value for c in at.caption]
     listing = frames[-1]
     assert "survey_2022-H1.csv" in set(listing["Tệp"]) and "README.md" in set(listing["Tệp"])
     assert listing.set_index("Tệp").loc["survey_2022-H1.csv", "Dung lượng (byte)"] == "1.397"
     assert at.date_input(key="upload_as_of").value == date(2023, 1, 15)  # the warehouse's as-of by default
     assert not (page_env / "withdrawn").exists() and os.listdir(page_env / "source")
+
+
+# --- all or nothing, trial builds, district scope, plain text (issue 21, points 4 and 7) -----------------
+
+def test_accepting_several_files_is_all_or_nothing(tmp_path: Path) -> None:
+    """The second file cannot get a name (every name it could take is already a folder): the first, already
+    named, is taken away again; the folder gains nothing and nothing is audit-logged."""
+    source, db = tmp_path / "source", tmp_path / "svmt.duckdb"
+    shutil.copytree(FIXTURE, source)
+    before = sorted(os.listdir(source))
+    for n in range(1, 1000):
+        (source / upload.stored_name("donations", "b.csv", WHEN, n)).mkdir()
+    taken = sorted(os.listdir(source))
+    items = [upload.Incoming(b"survey_round\n2023-H1\n", "a.csv", "survey"),
+             upload.Incoming(DONATIONS.encode(), "b.csv", "donations")]
+    with pytest.raises(upload.UploadRefused) as refused:
+        upload.store_all(items, source, db, "canbo", WHEN)
+    assert refused.value.code == "name"
+    assert sorted(os.listdir(source)) == taken and len(taken) == len(before) + 999
+    assert not upload.audit_log_path(db.resolve()).exists()
+    stored = upload.store_all(items[:1], source, db, "canbo", WHEN)  # alone it goes in
+    assert [s.path.name for s in stored] == ["survey_20231105-142233_a.csv"]
+
+
+def test_scoped_officer_stores_with_scope_and_withdraws_only_own_files(tmp_path: Path) -> None:
+    source, withdrawn, db = tmp_path / "source", tmp_path / "withdrawn", tmp_path / "svmt.duckdb"
+    shutil.copytree(FIXTURE, source)
+    with pytest.raises(upload.UploadRefused) as refused:
+        upload.store(b"district_code\n643\n", "districts_x.csv", "districts", source, db, "huyen", WHEN, ["643"])
+    assert refused.value.code == "scope"
+    own = upload.store(DONATIONS.encode(), "d.csv", "donations", source, db, "huyen", WHEN, ["643"])
+    assert json.loads((source / f".{own.path.name}.scope.json").read_text()) == {"districts": ["643"]}
+    listing = {e.name: e.scope for e in upload.list_source(source)}
+    assert listing[own.path.name] == ["643"] and listing["donations.csv"] is None
+    assert f".{own.path.name}.scope.json" not in listing  # hidden: neither listed nor loaded as data
+    with pytest.raises(upload.UploadRefused):  # a province file
+        upload.withdraw("donations.csv", source, withdrawn, db, "huyen", WHEN, scope=["643"])
+    with pytest.raises(upload.UploadRefused):  # another district's file
+        upload.withdraw(own.path.name, source, withdrawn, db, "huyen2", WHEN, scope=["652"])
+    target = upload.withdraw(own.path.name, source, withdrawn, db, "huyen", WHEN, scope=["643", "644"])
+    assert target.exists() and (withdrawn / f".{target.name}.scope.json").exists()
+    assert not (source / f".{own.path.name}.scope.json").exists()
+
+
+def test_scoped_preview_rejects_other_districts_rows(fixture_db: Path) -> None:
+    """survey_2022-H1.csv scoped to 643: lines 4, 10 (THPT01, 652) and 5, 8 (LC01, 644) are outside; the five
+    rows already rejected keep their reasons (line 11's school TH01 is in 643, its grade 15 is what breaks);
+    lines 2, 3, 6, 7, 9 load. coverage.csv scoped to 652: P3 (644) outside, P5 and P6 as before."""
+    survey = (FIXTURE / "survey_2022-H1.csv").read_bytes()
+    coverage = (FIXTURE / "coverage.csv").read_bytes()
+    s, c = preview([Upload("survey_x.csv", survey, scope=["643"]), Upload("coverage_x.csv", coverage, scope=["652"])],
+                   fixture_db)
+    assert (s.rows_loaded, s.rows_rejected) == (5, 9)
+    outside = s.rejected[s.rejected["reason"].str.contains("outside the uploader")]
+    assert outside[["line", "column", "value"]].values.tolist() == [
+        [4, "school_code", "THPT01"], [5, "school_code", "LC01"], [8, "school_code", "LC01"],
+        [10, "school_code", "THPT01"]]
+    assert outside["reason"].iloc[0] == ("Ngoài địa bàn được phép của người tải lên — outside the uploader's "
+                                         "districts")
+    assert (c.rows_loaded, c.rows_rejected) == (3, 3)
+    assert c.rejected[["line", "column"]].values.tolist() == [[4, "district_code"], [6, "completed_on"],
+                                                            [7, "district_code"]]
+    assert "outside the uploader" in c.rejected["reason"].iloc[0] and "unknown" in c.rejected["reason"].iloc[2]
+
+
+SURVEY_HEADER = (FIXTURE / "survey_2022-H1.csv").read_text(encoding="utf-8").splitlines()[0]
+SCOPED_SURVEY = SURVEY_HEADER + "\n" + \
+    "2023-H1,007100000001,Mai Văn Một,2012-01-01,nam,TH01,4,ngheo,,false,true,2023-01-05\n" + \
+    "2023-H1,007100000002,Mai Văn Hai,2012-01-01,nam,THPT01,10,ngheo,,false,true,2023-01-05\n" + \
+    "2023-H1,007100000003,Mai Văn Ba,2012-01-01,nam,LC01,6,ngheo,,false,true,2023-01-05\n"
+
+
+def _wait_trial(path: Path, limit: float = 600) -> upload.JobStatus:
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        status = upload.trial_status(path)
+        if status.state in ("ok", "failed"):
+            return status
+        time.sleep(0.5)
+    pytest.fail("the trial did not finish")
+
+
+def test_trial_of_a_scoped_upload_then_the_refresh_gives_the_same_figures(tmp_path: Path, fixture_db: Path) -> None:
+    """A 643 officer sends three new students: one at TH01 (643) loads, THPT01 (652) and LC01 (644) are rejected
+    as outside their districts. Trial: identified 9 → 10, rejected rows 13 → 15, not held (survey share
+    5/19 → 7/22, +5,5 points); the source folder untouched. The refresh then gives exactly the trial's figures."""
+    source, db = tmp_path / "data" / "source", tmp_path / "svmt.duckdb"
+    shutil.copytree(FIXTURE, source)
+    shutil.copy(fixture_db, db)
+    listing = sorted(os.listdir(source))
+    items = [upload.Incoming(SCOPED_SURVEY.encode(), "survey_huyen.csv", "survey")]
+    job = upload.start_trial(items, source, db, date(2023, 1, 15), "huyen", WHEN, ["643"])
+    status = _wait_trial(job)
+    assert status.state == "ok", status.message
+    impact = status.result["impact"]
+    assert impact["reasons"] == []
+    assert impact["before"]["students_identified"] == 9 and impact["before"]["rejected_row_count"] == 13
+    assert impact["after"]["students_identified"] == 10 and impact["after"]["rejected_row_count"] == 15
+    assert sorted(os.listdir(source)) == listing
+    assert not [p for p in (tmp_path / "data").iterdir() if p.name.startswith(".svmt-trial-")]  # removed
+
+    stored = upload.store_all(items, source, db, "huyen", stamp=WHEN, scope=["643"])
+    assert stored[0].path.name == "survey_20231105-142233_survey_huyen.csv"
+    upload.start_refresh(source, db, date(2023, 1, 15), "huyen", "upload")
+    assert _wait(db).state == "ok"
+    assert dict(zip(upload.KPI_FIELDS, query(db, f"SELECT {', '.join(upload.KPI_FIELDS)} FROM marts.program_kpis")[0],
+                    strict=True)) == impact["after"]
+    assert query(db, "SELECT source_line, column_name, value, reason_code FROM dq.rejected_rows WHERE source_file = ? "
+                     "ORDER BY source_line", [stored[0].path.name]) == [
+        (3, "school_code", "THPT01", "outside_scope"), (4, "school_code", "LC01", "outside_scope")]
+
+
+HOSTILE = "survey_**x**_[a](http:e)_<img src=x>.csv"
+
+
+def _bad_rows(n: int) -> bytes:
+    """n rows rejected for grade 15, names and an unknown header written in Markdown."""
+    rows = [f"2023-H1,0099000000{i:02d},__Lỗi__ [b](c),2010-01-01,nam,TH01,15,ngheo,,false,false,2023-01-05,x"
+            for i in range(n)]
+    return (SURVEY_HEADER + ",**Ghi chú** [h](i)\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_page_plain_text_held_trial_confirmation_and_accept_drop(page_env: Path) -> None:
+    """A hostile name and cell values stay plain text. Three rows rejected (grade 15) lift the survey kind's
+    rejected share from 5/19 to 8/22 (+10,05 points): the trial is held, Accept needs the confirmation, then the
+    refresh publishes with --accept-drop by the signed-in user."""
+    at = app_as("can_bo_du_lieu").run()
+    at.switch_page("pages/tai_len.py").run()
+    at.file_uploader[0].set_value((HOSTILE, _bad_rows(3), "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    safe = upload.safe_name(HOSTILE)
+    assert safe == "survey___x___[a](http_e)__img src=x_.csv"
+    rendered = [e.value for kind in ("markdown", "subheader", "caption", "error", "success", "info", "warning")
+                for e in getattr(at, kind)]
+    assert r"survey\_\_\_x\_\_\_\[a\]\(http\_e\)\_\_img src\=x\_\.csv" in [s.value for s in at.subheader]
+    assert not [v for v in rendered if "___x___" in v or "[a](" in v or "[h](" in v or "**Ghi" in v]
+    assert any(r"\*\*Ghi chú\*\* \[h\]\(i\)" in c.value for c in at.caption)  # the ignored header, escaped
+    assert at.button(key="upload_accept").disabled
+    at.button(key="upload_trial_button").click().run()
+    trial = Path(at.session_state["upload_trial"]["path"])
+    assert _wait_trial(trial).state == "ok"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    impact = at.dataframe[-2].value  # before → after (the last one lists the source folder)
+    assert impact.set_index("Chỉ số").loc["Dòng bị loại"].tolist() == ["13", "16"]
+    assert impact.set_index("Chỉ số").loc["Học sinh cần hỗ trợ"].tolist() == ["9", "9"]
+    assert at.warning[-1].value.startswith("Cảnh báo: lần làm mới này sẽ bị giữ lại")
+    reasons = [c.value for c in at.code]
+    assert any(re.fullmatch(rf"survey_\d{{8}}-\d{{6}}_{re.escape(safe)}: tỷ lệ dòng survey bị loại tăng từ 26,3 % "
+                            r"lên 36,4 % \(5 → 8 dòng\)", v) for v in reasons), reasons
+    assert at.button(key="upload_accept").disabled
+    at.checkbox(key="upload_confirm").check().run()
+    assert not at.button(key="upload_accept").disabled
+    at.button(key="upload_accept").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    db = page_env / "svmt.duckdb"
+    assert _wait(db).state == "ok"
+    assert query(db, "SELECT rejected_row_count FROM marts.program_kpis") == [(16,)]
+    log = [json.loads(line) for line in upload.audit_log_path(db.resolve()).read_text(encoding="utf-8").splitlines()]
+    drop = [e for e in log if e.get("event") == "accept_drop"]
+    assert [(e["user"], e["outcome"]) for e in drop] == [("can_bo_du_lieu", "published despite hold")]
+    assert f"_{safe}: tỷ lệ dòng survey bị loại tăng từ 26,3 % lên 36,4 %" in drop[0]["message"]
+
+
+def test_page_for_a_district_officer(page_env: Path) -> None:
+    at = app_as("can_bo_du_lieu")
+    at.session_state["districts"] = ["643"]
+    at.run()
+    at.switch_page("pages/tai_len.py").run()
+    assert any("giới hạn ở các huyện 643" in i.value for i in at.info)
+    at.file_uploader[0].set_value(("districts_x.csv", (FIXTURE / "districts.csv").read_bytes(), "text/csv")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Danh mục huyện chỉ do cấp tỉnh tải lên" in e.value for e in at.error)
+    assert at.button(key="upload_trial_button").disabled
+    assert at.selectbox(key="withdraw_pick").options == []  # every file of the folder is the province's

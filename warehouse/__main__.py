@@ -1,7 +1,8 @@
 """Command line: `python -m warehouse refresh | demo-data | briefing | export | users | audit` (SPEC §3).
 
 Exit codes: 0 done (data-quality findings are findings, not failures); 2 unusable input, with a
-message naming the file (line/column where known); 1 any other failure. Never a traceback for
+message naming the file (line/column where known); 3 held (the build would wipe figures: the message
+names the file and the cause; `--accept-drop` publishes it anyway); 1 any other failure. Never a traceback for
 bad input; the previous warehouse is untouched on any failure.
 """
 
@@ -12,7 +13,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HELD = 0, 1, 2, 3
 
 
 def _date(text: str) -> date:
@@ -37,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     ref.add_argument("--as-of", type=_date, default=None, help="reporting date YYYY-MM-DD (default: today)")
     ref.add_argument("--allocation-stock", type=_count, default=None,
                      help="what-if: propose allocations for N devices instead of the computed stock")
+    # guarded refresh (issue 21, point 7): a build that would wipe figures is held (exit 3) unless accepted
+    ref.add_argument("--accept-drop", action="store_true",
+                     help="publish even when the build is held (figures drop); recorded in the audit log")
+    ref.add_argument("--user", default="", help="who accepts the drop, for the audit log (default: the OS user)")
     demo = sub.add_parser("demo-data", help="write a synthetic source folder")
     demo.add_argument("--out", required=True, type=Path)
     demo.add_argument("--scale", choices=("province", "national"), default="province")
@@ -145,10 +150,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
     from ingest.read import InputError
+    from warehouse.guard import Held
     from warehouse.refresh import refresh
 
     try:
-        summary = refresh(args.source, args.db, args.as_of, allocation_stock=args.allocation_stock)
+        summary = refresh(args.source, args.db, args.as_of, allocation_stock=args.allocation_stock,
+                          accept_drop=args.accept_drop, user=args.user)
+    except Held as exc:
+        print("Giữ lại, không công bố / held, not published:", file=sys.stderr)
+        for reason in exc.reasons:
+            print(f"  {reason.text()}", file=sys.stderr)
+        print("Kho dữ liệu cũ giữ nguyên; kiểm tra tệp, hoặc chạy lại với --accept-drop để vẫn công bố / the previous "
+              "warehouse is unchanged; check the file, or run again with --accept-drop to publish anyway.",
+              file=sys.stderr)
+        return EXIT_HELD
     except InputError as exc:
         print(f"Lỗi dữ liệu đầu vào / unusable input: {exc}", file=sys.stderr)
         print("Kho dữ liệu cũ giữ nguyên / the previous warehouse is unchanged.", file=sys.stderr)

@@ -25,6 +25,7 @@ import duckdb
 
 from ingest.load import LoadReport, load_folder
 from warehouse import audit
+from warehouse.guard import Held, Impact, check
 from warehouse.private import make_dirs, make_private, make_private_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ class Summary:
     report: LoadReport
     issues: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    impact: Impact | None = None  # the comparison with the warehouse replaced (a trial: would replace)
+    published: bool = True
 
     def render(self) -> str:
         lines = [f"Đã làm mới / refreshed: {self.db} (tính đến / as of {self.as_of.isoformat()})",
@@ -52,6 +55,9 @@ class Summary:
             lines.append(f"{kind:<10} {loaded:>10,} {self.report.rejected.get(kind, 0):>9,}")
         lines.append(f"rejected rows: {sum(self.report.rejected.values()):,} · data-quality issues: {self.issues:,}")
         lines.append("seconds: " + " · ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()))
+        if self.impact and self.impact.held:
+            lines.append("Đã công bố dù bị giữ lại (--accept-drop) / published despite a hold (--accept-drop):")
+            lines += [f"  {r.text()}" for r in self.impact.reasons]
         return "\n".join(lines)
 
 
@@ -287,10 +293,15 @@ def run_expectations(db_file: Path, docs: Path) -> int:
 
 
 def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND,
-            allocation_stock: int | None = None) -> Summary:
-    """Rebuild the warehouse at `db` from the folder `source`. Raises InputError (exit 2) or others (exit 1).
+            allocation_stock: int | None = None, accept_drop: bool = False, user: str = "",
+            trial: bool = False) -> Summary:
+    """Rebuild the warehouse at `db` from the folder `source`. Raises InputError (exit 2), Held (exit 3: the build
+    would wipe figures, see warehouse/guard.py) or others (exit 1).
 
-    Every attempt, failed ones included, is appended to the refresh log beside the warehouse.
+    `accept_drop` publishes a held build anyway and writes who (`user`) and what to the audit log. `trial` builds
+    and compares but never publishes: the Summary's `impact` holds the figures before → after and the reasons a
+    refresh would be held; nothing is logged (a trial changes nothing). Every real attempt, failed ones included,
+    is appended to the refresh log beside the warehouse.
     """
     as_of = as_of or date.today()
     db = db.resolve()
@@ -299,17 +310,42 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
         entry = {"started_at": datetime.now().replace(microsecond=0), "as_of": as_of, "source_dir": str(source),
                  "files": _file_facts(source)}
         try:
-            summary = _build(source, db, as_of, unit_cost, allocation_stock, entry)
+            summary = _build(source, db, as_of, unit_cost, allocation_stock, entry,
+                             Publish(accept_drop, user or _os_user(), trial))
         except BaseException as exc:
-            _append_log(db, {**entry, "ended_at": datetime.now().replace(microsecond=0),
-                             "outcome": "exit 2" if type(exc).__name__ == "InputError" else "exit 1",
-                             "message": str(exc)[:500]})
+            if not trial:
+                _append_log(db, {**entry, "ended_at": datetime.now().replace(microsecond=0),
+                                 "outcome": _outcome(exc), "message": str(exc)[:2000]})
             raise
         return summary
 
 
+def _outcome(exc: BaseException) -> str:
+    if isinstance(exc, Held):
+        return "exit 3"
+    return "exit 2" if type(exc).__name__ == "InputError" else "exit 1"
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+@dataclass(frozen=True)
+class Publish:
+    """How a build may be published: held builds only with accept_drop (by user); a trial never."""
+
+    accept_drop: bool = False
+    user: str = ""
+    trial: bool = False
+
+
 def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock: int | None,
-           entry: dict) -> Summary:
+           entry: dict, publish: Publish) -> Summary:
     remove_stale_builds(db)
     link = dbt_path(db)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
@@ -350,7 +386,16 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         seconds["dbt"] += time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        done = {**entry, "ended_at": datetime.now().replace(microsecond=0), "outcome": "ok", "message": "",
+        impact = check(db, tmp, entry["files"])
+        seconds["guard"] = time.perf_counter() - t0
+        if publish.trial:
+            return Summary(db, as_of, report, int(issues), seconds, impact, published=False)
+        if impact.held and not publish.accept_drop:
+            raise Held(impact.reasons)
+        t0 = time.perf_counter()
+        accepted = "\n".join(r.text() for r in impact.reasons)
+        done = {**entry, "ended_at": datetime.now().replace(microsecond=0), "outcome": "ok",
+                "message": f"accept-drop ({publish.user}): {accepted}" if impact.held else "",
                 "rows_loaded": report.loaded, "rows_rejected": report.rejected}
         _write_log_table(tmp, db, done)
         _write_dbt_timings(tmp, timings)
@@ -362,8 +407,12 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         swap_dir(docs_tmp, docs_dir(db))
         make_private_tree(docs_dir(db))
         _append_log(db, done)
+        if impact.held:
+            log_event(db, {"event": "accept_drop", "user": publish.user, "started_at": entry["started_at"],
+                           "ended_at": done["ended_at"], "outcome": "published despite hold", "message": accepted,
+                           "source_dir": str(source), "files": []})
         seconds["swap"] = time.perf_counter() - t0
-        return Summary(db, as_of, report, int(issues), seconds)
+        return Summary(db, as_of, report, int(issues), seconds, impact)
     finally:
         stop_expectations(worker)
         tmp.unlink(missing_ok=True)

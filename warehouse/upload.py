@@ -9,6 +9,12 @@ same rules hold whatever path a file takes:
 - `store` writes the original bytes, as sent, under a new name that keeps the kind prefix (so `refresh`
   knows the kind) and the original name (so people recognise it): `survey_20231105-142233_<original>`.
   It never overwrites: the file appears whole (hard link of a finished temporary file) or not at all.
+- `store_all` stores several accepted files all or nothing: every file is in the source folder, or none is
+  (issue 21, point 7). A district officer's file carries its scope (`ingest.load.scope_path`), so `refresh`
+  rejects its rows of other districts; a scoped officer cannot store a districts file (province only).
+- `start_trial` builds, in the background, a warehouse from the source folder plus the files not yet accepted
+  (a hidden folder of hard links beside the source; the source folder itself is never touched) and compares it
+  with the current one (`warehouse.guard`): the page shows the figures before → after and why it would be held.
 - `withdraw` moves a file out of the source folder into the withdrawn folder, never deletes it.
 - `start_refresh` runs `python -m warehouse refresh` in a background process of its own session, its
   output in a log file beside the warehouse that the page tails; `job_status` reads where it stands.
@@ -37,7 +43,9 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.load import read_scope, scope_path
 from ingest.zipcheck import WorkbookRefused, check_workbook
+from warehouse.guard import HEADLINE, read_headline
 from warehouse.private import make_private, restrict_umask
 from warehouse.refresh import audit_log_path, log_event
 
@@ -171,23 +179,40 @@ def stored_name(kind: str, original: str, when: datetime, attempt: int = 1) -> s
     return name
 
 
-def _place(make_source: Path, folder: Path, names) -> Path:
-    """Give the finished file `make_source` the first free name of `names` in `folder`, never replacing one."""
+def _place(make_source: Path, folder: Path, names, scope: list[str] | None = None) -> Path:
+    """Give the finished file `make_source` the first free name of `names` in `folder`, never replacing one.
+
+    With a scope, the file's scope is written before the file appears, so no refresh ever reads the file
+    without its limit.
+    """
     for name in names:
         target = folder / name
-        try:
-            os.link(make_source, target)  # atomic, and fails if the name is taken
-            return target
-        except FileExistsError:
+        if target.exists() or target.is_symlink():
             continue
-        except OSError:  # no hard links on this file system: exclusive create instead
+        if scope is not None:
+            write_scope(target, scope)
+        try:
             try:
+                os.link(make_source, target)  # atomic, and fails if the name is taken
+            except FileExistsError:
+                raise
+            except OSError:  # no hard links on this file system: exclusive create instead
                 with open(target, "xb") as out, open(make_source, "rb") as src:
                     shutil.copyfileobj(src, out)
-                return target
-            except FileExistsError:
-                continue
+            return target
+        except FileExistsError:
+            if scope is not None:
+                scope_path(target).unlink(missing_ok=True)
+            continue
     raise UploadRefused("name", "không tìm được tên tệp trống / no free file name")
+
+
+def write_scope(target: Path, districts: list[str]) -> None:
+    """The uploader's district codes beside the file (hidden); `refresh` rejects the file's other rows."""
+    side = scope_path(target)
+    tmp = side.with_name(f"{side.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"districts": sorted(districts)}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, side)
 
 
 def _now() -> datetime:
@@ -203,29 +228,80 @@ class Stored:
     sha256: str
 
 
-def store(data: bytes, original: str, kind: str, source: Path, db: Path, user: str,
-          when: datetime | None = None) -> Stored:
-    """Put the bytes, as sent, into the source folder under a new name; record it in the audit log."""
-    original = safe_name(original)
+@dataclass
+class Incoming:
+    """One accepted file: its bytes as sent, the (safe) name it was sent under, its kind."""
+
+    data: bytes
+    original: str
+    kind: str
+
+
+def _refuse_reference_upload(items: list[Incoming], scope: list[str] | None) -> None:
+    if scope is not None and any(i.kind == "districts" for i in items):
+        raise UploadRefused("scope", "danh mục huyện chỉ do cấp tỉnh thay đổi / only province-level users may upload "
+                                     "a districts file")
+
+
+def _write_part(folder: Path, data: bytes) -> Path:
+    part = folder / f".upload-{os.getpid()}-{uuid.uuid4().hex}.part"  # hidden: refresh ignores it
+    with open(part, "xb") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return part
+
+
+def _candidates(kind: str, original: str, stamp: datetime):
+    return (stored_name(kind, original, stamp, n) for n in range(1, 1000))
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+        scope_path(path).unlink(missing_ok=True)
+
+
+def store_all(items: list[Incoming], source: Path, db: Path, user: str, when: datetime | None = None,
+              stamp: datetime | None = None, scope: list[str] | None = None) -> list[Stored]:
+    """Store several files all or nothing: each is written whole (hidden) first, then they are given their names
+    one by one; on any error the ones already named are taken away again, so the source folder gains every file
+    or none. Audit-logged only once all are in. `stamp` is the time in the names (a trial's, so the refresh loads
+    the files in the order the trial did); `scope` the uploader's districts (None: the province)."""
+    _refuse_reference_upload(items, scope)
+    originals = [safe_name(i.original) for i in items]
     when = when or _now()
     source.mkdir(parents=True, exist_ok=True)
     make_private(source)
-    part = source / f".upload-{os.getpid()}-{uuid.uuid4().hex}.part"  # hidden: refresh ignores it
+    parts: list[Path] = []
+    placed: list[Path] = []
     try:
-        with open(part, "xb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        target = _place(part, source, (stored_name(kind, original, when, n) for n in range(1, 1000)))
+        for item in items:
+            parts.append(_write_part(source, item.data))
+        for item, original, part in zip(items, originals, parts, strict=True):
+            placed.append(_place(part, source, _candidates(item.kind, original, stamp or when), scope))
+    except BaseException:
+        _remove(placed)
+        raise
     finally:
-        part.unlink(missing_ok=True)
-    done = Stored(target, original, kind, len(data), sha256(data))
-    log_event(db, {"event": "upload", "started_at": when, "ended_at": when, "outcome": "upload",
-                   "message": f"{user}: {original} → {target.name}", "user": user, "source_dir": str(source),
-                   "files": [{"file": target.name, "original": original, "kind": kind, "size": done.size,
-                              "sha256": done.sha256}]})
+        for part in parts:
+            part.unlink(missing_ok=True)
+    done = []
+    for item, original, target in zip(items, originals, placed, strict=True):
+        stored = Stored(target, original, item.kind, len(item.data), sha256(item.data))
+        log_event(db, {"event": "upload", "started_at": when, "ended_at": when, "outcome": "upload",
+                       "message": f"{user}: {original} → {target.name}", "user": user, "source_dir": str(source),
+                       "files": [{"file": target.name, "original": original, "kind": item.kind, "size": stored.size,
+                                  "sha256": stored.sha256, "scope": scope}]})
+        done.append(stored)
     return done
+
+
+def store(data: bytes, original: str, kind: str, source: Path, db: Path, user: str,
+          when: datetime | None = None, scope: list[str] | None = None) -> Stored:
+    """Put the bytes, as sent, into the source folder under a new name; record it in the audit log."""
+    return store_all([Incoming(data, original, kind)], source, db, user, when, scope=scope)[0]
 
 
 def _inside(folder: Path, name: str) -> Path:
@@ -238,15 +314,28 @@ def _inside(folder: Path, name: str) -> Path:
     return path
 
 
-def withdraw(name: str, source: Path, withdrawn: Path, db: Path, user: str, when: datetime | None = None) -> Path:
+def may_withdraw(path: Path, scope: list[str] | None) -> bool:
+    """A province-level user may withdraw any file; a district officer only files scoped within their districts."""
+    if scope is None:
+        return True
+    own = read_scope(path)
+    return own is not None and set(own) <= set(scope)
+
+
+def withdraw(name: str, source: Path, withdrawn: Path, db: Path, user: str, when: datetime | None = None,
+             scope: list[str] | None = None) -> Path:
     """Move one file out of the source folder into the withdrawn folder (never deleted); audit-logged."""
     path = _inside(source, name)
+    if not may_withdraw(path, scope):
+        raise UploadRefused("scope", f"{name}: tệp của địa bàn khác / a file of other districts")
     when = when or _now()
     size, digest = path.stat().st_size, _file_sha256(path)
     withdrawn.mkdir(parents=True, exist_ok=True)
     make_private(withdrawn)
     stamp = f"{when:%Y%m%d-%H%M%S}"
     target = _place(path, withdrawn, (f"{stamp}_{name}" if n == 1 else f"{stamp}-{n}_{name}" for n in range(1, 1000)))
+    if scope_path(path).exists():
+        os.replace(scope_path(path), scope_path(target))
     path.unlink()
     log_event(db, {"event": "withdraw", "started_at": when, "ended_at": when, "outcome": "withdraw",
                    "message": f"{user}: {name} → {target}", "user": user, "source_dir": str(source),
@@ -260,6 +349,7 @@ class SourceEntry:
     kind: str | None
     size: int
     modified: datetime
+    scope: list[str] | None = None
 
 
 def list_source(source: Path) -> list[SourceEntry]:
@@ -274,7 +364,7 @@ def list_source(source: Path) -> list[SourceEntry]:
             stat = path.stat()
             kind = kind_of_file(path.name) if path.suffix.lower() in EXTENSIONS else None
             entries.append(SourceEntry(path.name, kind, stat.st_size,
-                                       datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)))
+                                       datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0), read_scope(path)))
     return entries
 
 
@@ -296,8 +386,7 @@ def recent_events(db: Path, limit: int = 20) -> list[dict]:
 
 # --- the background refresh -----------------------------------------------------------------------------
 
-KPI_FIELDS = ("students_identified", "students_supported", "students_self_resolved", "students_remaining",
-              "pct_covered", "rejected_row_count", "dq_issue_count")
+KPI_FIELDS = HEADLINE
 STEPS = (("[lock]", "waiting", 0.02), ("[ingest]", "ingest", 0.15), ("[dbt] build", "dbt", 0.35),
          ("[expectations]", "checks", 0.7))
 _CHILDREN: dict[int, subprocess.Popen] = {}  # jobs started by this process, polled so they never linger as zombies
@@ -322,17 +411,7 @@ def _write_json(path: Path, value: dict) -> None:
 
 def kpi_snapshot(db: Path) -> dict | None:
     """The headline figures of a warehouse (read-only, briefly), or None when there is none to read."""
-    if not db.exists():
-        return None
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            frame = con.execute(f"SELECT {', '.join(KPI_FIELDS)} FROM marts.program_kpis").fetchall()
-        finally:
-            con.close()
-    except duckdb.Error:
-        return None
-    return dict(zip(KPI_FIELDS, frame[0], strict=True)) if frame else None
+    return read_headline(db)
 
 
 def current_as_of(db: Path) -> date | None:
@@ -364,21 +443,26 @@ def refresh_running(db: Path) -> bool:
     return False
 
 
-def start_refresh(source: Path, db: Path, as_of: date, user: str, reason: str) -> dict:
+def start_refresh(source: Path, db: Path, as_of: date, user: str, reason: str, accept_drop: bool = False) -> dict:
     """Start `python -m warehouse refresh` in the background (its own session: it outlives the page).
 
     The job is described in `<db stem>_upload_job.json` (who, why, when, as-of, the figures before) and its
     stdout/stderr go to a log file beside the warehouse; the runner writes the exit status next to the job.
-    A refresh already running holds the lock: this one waits for it, and its log says so.
+    A refresh already running holds the lock: this one waits for it, and its log says so. `accept_drop`: the
+    user confirmed the held reasons of a trial, so a held build is published (and audit-logged with their name).
     """
     db = db.resolve()
     db.parent.mkdir(parents=True, exist_ok=True)
+    job = {"source": str(source.resolve()), "db": str(db), "as_of": as_of.isoformat(), "user": user,
+           "reason": reason, "accept_drop": accept_drop, "before": kpi_snapshot(db)}
+    return _launch(job_path(db), db, job)
+
+
+def _launch(path: Path, db: Path, job: dict) -> dict:
+    """Write the job beside the warehouse and run it in a background process of its own session."""
     when = _now()
     log = db.with_name(f"{db.stem}_refresh_job-{when:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}.log")
-    job = {"source": str(source.resolve()), "db": str(db), "as_of": as_of.isoformat(), "user": user,
-           "reason": reason, "started_at": when.isoformat(), "log": str(log), "before": kpi_snapshot(db),
-           "pid": None}
-    path = job_path(db)
+    job = {**job, "started_at": when.isoformat(), "log": str(log), "pid": None}
     _result_path(path).unlink(missing_ok=True)
     _write_json(path, job)
     with open(log, "wb") as out:
@@ -391,6 +475,44 @@ def start_refresh(source: Path, db: Path, as_of: date, user: str, reason: str) -
     _write_json(path, job)
     _prune_logs(db, keep=log)
     return job
+
+
+def trial_folder(source: Path, items: list[Incoming], stamp: datetime, scope: list[str] | None) -> Path:
+    """A hidden folder beside the source folder: hard links of its files (scope files too) and the new files under
+    the names they would get. The source folder itself is only read."""
+    _refuse_reference_upload(items, scope)
+    folder = source.parent / f".svmt-trial-{uuid.uuid4().hex}"
+    folder.mkdir(mode=0o700, parents=True)
+    if source.is_dir():
+        for path in source.iterdir():
+            if path.is_file() and not path.is_symlink() and not path.name.endswith(".part"):
+                try:
+                    os.link(path, folder / path.name)
+                except OSError:  # another file system: a copy
+                    shutil.copy2(path, folder / path.name)
+    for item in items:
+        part = _write_part(folder, item.data)
+        try:
+            _place(part, folder, _candidates(item.kind, safe_name(item.original), stamp), scope)
+        finally:
+            part.unlink(missing_ok=True)
+    return folder
+
+
+def start_trial(items: list[Incoming], source: Path, db: Path, as_of: date, user: str, stamp: datetime,
+                scope: list[str] | None = None) -> Path:
+    """Start the trial build of (source folder + `items`) in the background; returns its job file (trial_status).
+
+    The trial publishes nothing and logs nothing; its folder is removed when it ends."""
+    db = db.resolve()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    folder = trial_folder(source, items, stamp, scope)
+    path = db.with_name(f"{db.stem}_trial-{uuid.uuid4().hex[:12]}.json")
+    for old in sorted(db.parent.glob(f"{db.stem}_trial-*.json"), key=lambda p: p.stat().st_mtime)[:-20]:
+        old.unlink(missing_ok=True)
+    _launch(path, db, {"trial": True, "source": str(folder), "db": str(db), "as_of": as_of.isoformat(),
+                       "user": user, "reason": "trial", "stamp": stamp.isoformat(), "scope": scope})
+    return path
 
 
 def _prune_logs(db: Path, keep: Path, count: int = 10) -> None:
@@ -450,9 +572,14 @@ def _log_lines(log: Path, limit: int = 400) -> list[str]:
 
 
 def _failure_reason(lines: list[str], rc: int) -> str:
-    """The CLI's own one-line explanation (it names file, line and column for bad input), else the exit code."""
-    markers = ("Lỗi dữ liệu đầu vào", "Làm mới thất bại", "Kho dữ liệu cũ giữ nguyên")
-    chosen = [line for line in lines if line.startswith(markers)]
+    """The CLI's own explanation (it names file, line and column for bad input; the reasons of a hold), else the
+    exit code."""
+    markers = ("Lỗi dữ liệu đầu vào", "Làm mới thất bại", "Kho dữ liệu cũ giữ nguyên", "Giữ lại, không công bố")
+    chosen, held = [], False
+    for line in lines:
+        if line.startswith(markers) or (held and line.startswith("  ")):
+            chosen.append(line)
+        held = line.startswith("Giữ lại") or (held and line.startswith("  "))
     if chosen:
         return "\n".join(chosen)
     return f"làm mới dừng với mã {rc} / refresh ended with exit code {rc}"
@@ -460,7 +587,11 @@ def _failure_reason(lines: list[str], rc: int) -> str:
 
 def job_status(db: Path) -> JobStatus:
     """Read the latest background refresh of `db`: its step from the log, its outcome from the runner."""
-    path = job_path(db)
+    return trial_status(job_path(db))
+
+
+def trial_status(path: Path) -> JobStatus:
+    """Read a background job (a refresh or a trial) from its job file; a trial's result holds its `impact`."""
     try:
         job = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
@@ -473,7 +604,7 @@ def job_status(db: Path) -> JobStatus:
         except (OSError, json.JSONDecodeError):
             result = {"rc": 1}
         rc = int(result.get("rc", 1))
-        if rc == 0:
+        if rc == 0 or (job.get("trial") and rc == 3):  # a trial that would be held has done its job
             return JobStatus("ok", "done", 1.0, "", lines, job, result)
         return JobStatus("failed", "done", 1.0, _failure_reason(lines, rc), lines, job, result)
     started = datetime.fromisoformat(job.get("started_at", "1970-01-01T00:00:00"))
@@ -490,20 +621,46 @@ def job_status(db: Path) -> JobStatus:
 
 
 def run_job(path: Path) -> int:
-    """The background runner: the refresh CLI as a child process, then its exit status beside the job."""
+    """The background runner: the refresh CLI as a child process (a trial: in this process), then its exit status
+    beside the job."""
     job = json.loads(path.read_text(encoding="utf-8"))
     started = _now()
     with contextlib.suppress(Exception):
         print(f"[job] {job.get('reason', '')} · as-of {job['as_of']} · {job.get('user', '')}", flush=True)
+    if job.get("trial"):
+        rc, impact = _run_trial(job)
+        _write_json(_result_path(path), {"rc": rc, "started_at": started, "ended_at": _now(), "impact": impact})
+        return rc
+    accept = ["--accept-drop", "--user", job.get("user") or "?"] if job.get("accept_drop") else []
     try:
         rc = subprocess.run([sys.executable, "-m", "warehouse", "refresh", "--source", job["source"], "--db", job["db"],
-                             "--as-of", job["as_of"]], cwd=REPO, stdin=subprocess.DEVNULL).returncode
+                             "--as-of", job["as_of"], *accept], cwd=REPO, stdin=subprocess.DEVNULL).returncode
     except Exception as exc:  # could not even start it: a failure with a reason, never a traceback
         print(f"Làm mới thất bại / refresh failed: {type(exc).__name__}: {exc}", flush=True)
         rc = 1
     _write_json(_result_path(path), {"rc": rc, "started_at": started, "ended_at": _now(),
                                      "after": kpi_snapshot(Path(job["db"])) if rc == 0 else None})
     return rc
+
+
+def _run_trial(job: dict) -> tuple[int, dict | None]:
+    """Build and compare without publishing; 0 (would publish) or 3 (would be held) with the impact; 2/1 failed.
+    The trial folder is removed whatever happens."""
+    from ingest.read import InputError
+    from warehouse.refresh import refresh
+
+    try:
+        summary = refresh(Path(job["source"]), Path(job["db"]), date.fromisoformat(job["as_of"]), trial=True)
+        assert summary.impact is not None
+        return (3 if summary.impact.held else 0), summary.impact.to_json()
+    except InputError as exc:
+        print(f"Lỗi dữ liệu đầu vào / unusable input: {exc}", flush=True)
+        return 2, None
+    except Exception as exc:  # any other failure: said in one line, never a traceback
+        print(f"Làm mới thất bại / refresh failed: {type(exc).__name__}: {exc}", flush=True)
+        return 1, None
+    finally:
+        shutil.rmtree(job["source"], ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
