@@ -16,3 +16,8 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 def md(value: object) -> str:
     """`value` as Markdown source that displays exactly its characters (one line: newlines become spaces)."""
     return _PUNCTUATION.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def plain(value: object) -> str:
+    """Like `md`, but keeps the text's line breaks (as Markdown hard breaks), for multi-line messages."""
+    return "  \n".join(_PUNCTUATION.sub(r"\\\1", line) for line in str(value).split("\n"))

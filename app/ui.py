@@ -10,7 +10,6 @@ link reproduces the view.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -211,15 +210,6 @@ def xlsx_bytes(frame: pd.DataFrame, name: str, title: str | None = None, stamp: 
             is_number = pd.api.types.is_numeric_dtype(frame[column])
             sheet.set_column(i, i, width, numbers if is_number else None)
     return buffer.getvalue()
-
-
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
-
-
-def plain(text: object) -> str:
-    """A user- or file-provided string for st.markdown/caption/info/success/error (which read Markdown): every
-    Markdown and HTML character backslash-escaped, so `**bold**`, `<b>` or `[link](http://x)` show as typed."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
 
 
 def plot_text(value: object) -> object:

@@ -92,7 +92,7 @@ def test_a_user_name_with_markdown_is_shown_as_typed(monkeypatch: pytest.MonkeyP
 
 
 def test_plain_escapes_every_markdown_construct() -> None:
-    from app.ui import plain
+    from app.plain import plain
 
     for text in (EVIL, "# heading", "- item", "1. item", "> quote", "`code`", "_em_", "~~strike~~", "a | b",
                  ":red[text]", "![img](http://x/i.png)", "<script>alert(1)</script>", "line\\break"):

@@ -15,6 +15,7 @@ import streamlit as st
 
 from app import auth, data, ui
 from app.i18n import money_short, number, percent, t
+from app.plain import plain
 from warehouse import briefing
 
 CARDS = (("handed_this_month", "devices_handed_over", number),
@@ -48,7 +49,7 @@ def render() -> None:
         cols[i % 3].metric(t(key), fmt(now[field]), delta=_delta(now[field], before[field], fmt),
                            delta_color="inverse" if field == "students_remaining" else "normal")
     for line in data.briefing_corrections(month):
-        st.warning(ui.plain(line))
+        st.warning(plain(line))
     k = data.kpis()
     st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(k["dq_issue_count"])))
     if data.scoped():  # the pack holds the whole province's figures: not for a district-scoped user
@@ -75,10 +76,10 @@ def _publish(db: Path, month: str, label: str) -> None:
         try:
             done = briefing.publish(db, month, str(st.session_state.get("username") or ""), role)
         except briefing.BriefingError as exc:
-            st.error(ui.plain(exc))
+            st.error(plain(exc))
         else:
             st.session_state.pop(f"publish_confirm_{month}", None)
-            st.success(t("published_done", month=label, user=ui.plain(done.user)))
+            st.success(t("published_done", month=label, user=plain(done.user)))
 
 
 render()

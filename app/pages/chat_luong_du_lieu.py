@@ -12,6 +12,7 @@ import streamlit as st
 
 from app import auth, data, ui
 from app.i18n import clock, day, number, t
+from app.plain import plain
 
 
 def render() -> None:
@@ -57,7 +58,7 @@ def render() -> None:
     st.dataframe(results, hide_index=True, width="stretch")
     docs = data.warehouse_path().with_name(data.warehouse_path().stem + "_data_docs") / "index.html"
     if docs.exists() and auth.sees_personal_data():  # GX lists unexpected values there: names, dates of birth
-        st.markdown(f"[{t('data_docs')}]({docs.as_uri()}) — {ui.plain(docs)}")  # the path as plain text
+        st.markdown(f"[{t('data_docs')}]({docs.as_uri()}) — {plain(docs)}")  # the path as plain text
     elif docs.exists():
         st.caption(t("data_docs_officers_only"))
 
