@@ -66,11 +66,12 @@ def auth_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield root
 
 
-def app_as(role: str = "phan_tich", districts: list[str] | None = None):
+def app_as(role: str = "phan_tich", districts: list[str] | None = None, name: str | None = None):
     """The real app in AppTest, signed in with a role through a real server-side session.
 
     With `districts`, the user (named `<role>.<codes>`) carries them in the users file, so the app sets
-    st.session_state["districts"] from it exactly as after a sign-in with the form.
+    st.session_state["districts"] from it exactly as after a sign-in with the form; `name` signs in a user of
+    that name (added to the users file) instead of the one named after the role.
     """
     from streamlit.testing.v1 import AppTest
 
@@ -78,9 +79,9 @@ def app_as(role: str = "phan_tich", districts: list[str] | None = None):
     from app.sessions import AuthStore
     from warehouse.users import put_user, target_file
 
-    name = role
-    if districts:
-        name = f"{role}.{'-'.join(districts)}"
+    if name is None:
+        name = f"{role}.{'-'.join(districts)}" if districts else role
+    if districts or name != role:
         put_user(target_file(), name, role, _HASH[0], districts=districts, replace=True)
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[SID] = AuthStore().open_session(name)

@@ -149,15 +149,19 @@ def test_analyst_copy_holds_figures_but_no_personal_data(fixture_db: Path, tmp_p
     source = tmp_path / "warehouse.duckdb"
     shutil.copy(fixture_db, source)
     con = duckdb.connect(str(source))  # a reporting schema as the dashboard's helper builds it, one view per key
-    con.execute("CREATE SCHEMA reporting; CREATE VIEW reporting.kpis AS SELECT * FROM marts.program_kpis; "
-                "CREATE VIEW reporting.students AS SELECT student_key, district_code FROM intermediate.int_students")
+    # besides dbt's reporting views, one that (wrongly) names a personal column: the copy must drop it
+    con.execute("CREATE VIEW reporting.students AS SELECT student_key, district_code FROM intermediate.int_students")
+    reporting = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'reporting'"
+                            ).fetchall()[0][0]
+    marts = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()[0][0]
     con.close()
     assert _cells_holding_personal_data(source)  # the warehouse itself does hold them: the scan finds them
 
     out = tmp_path / "analyst" / "analyst.duckdb"
     result = run_cli("analyst-copy", "--db", str(source), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert "19 bảng / tables" in result.stdout  # 15 marts, 2 reporting, 2 dq and out.stat().st_mode & 0o777 == 0o600
+    assert f"{marts + reporting + 2} bảng / tables" in result.stdout  # every mart and reporting view, 2 dq tables
+    assert out.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in out.parent.iterdir()] == ["analyst.duckdb"]
     schemas = query(out, "SELECT DISTINCT table_schema FROM information_schema.tables ORDER BY 1")
     assert schemas == [("dq",), ("marts",), ("reporting",)]
@@ -167,8 +171,10 @@ def test_analyst_copy_holds_figures_but_no_personal_data(fixture_db: Path, tmp_p
                       "('full_name', 'student_id', 'date_of_birth', 'student_key')") == []
     assert query(out, "SELECT column_name FROM information_schema.columns WHERE table_name = 'students'") == \
         [("district_code",)]
-    assert query(out, "SELECT table_type FROM information_schema.tables WHERE table_schema = 'reporting'") == \
-        [("BASE TABLE",), ("BASE TABLE",)]
+    assert query(out, "SELECT DISTINCT table_type FROM information_schema.tables WHERE table_schema = 'reporting'"
+                 ) == [("BASE TABLE",)]
+    assert query(out, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'reporting'") == \
+        [(reporting,)]
     assert _cells_holding_personal_data(out) == {}
     # the figures are the warehouse's; the findings too, with every key that names a child keyed
     for table in ("program_kpis", "need_vs_supply", "allocation_queue"):

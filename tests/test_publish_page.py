@@ -23,9 +23,7 @@ EVIL = "**bold** <b>x</b> [link](http://x)"
 
 def _page(monkeypatch: pytest.MonkeyPatch, db: Path, role: str, page: str = "bao_cao_thang", username: str = ""):
     monkeypatch.setenv("SVMT_DB", str(db))
-    at = app_as(role)
-    if username:
-        at.session_state["username"] = username
+    at = app_as(role, name=username or None)
     at.run()
     if page != "overview":
         at.switch_page(f"pages/{page}.py").run()

@@ -35,8 +35,7 @@ def _warehouse(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
 
 
 def scoped_page(page: str, role: str = "phan_tich", districts: list[str] | None = None, **params: str) -> AppTest:
-    at = app_as(role)
-    at.session_state["districts"] = [OWN] if districts is None else districts
+    at = app_as(role, districts=[OWN] if districts is None else districts)  # as a sign-in sets them
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

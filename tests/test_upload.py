@@ -604,8 +604,7 @@ def test_page_plain_text_held_trial_confirmation_and_accept_drop(page_env: Path)
 
 
 def test_page_for_a_district_officer(page_env: Path) -> None:
-    at = app_as("can_bo_du_lieu")
-    at.session_state["districts"] = ["643"]
+    at = app_as("can_bo_du_lieu", districts=["643"])
     at.run()
     at.switch_page("pages/tai_len.py").run()
     assert any("giới hạn ở các huyện 643" in i.value for i in at.info)
