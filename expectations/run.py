@@ -49,6 +49,9 @@ def _context(docs_dir: Path | None):
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     _skip_batch_fingerprints()
     context = gx.get_context(mode="ephemeral")
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no "Calculating Metrics" on stderr
     if docs_dir is not None:
         context.add_data_docs_site(site_name="svmt", site_config={
             "class_name": "SiteBuilder",
