@@ -86,3 +86,16 @@ def app_as(role: str = "phan_tich", districts: list[str] | None = None, name: st
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[SID] = AuthStore().open_session(name)
     return at
+
+
+def open_page(page: str, role: str = "phan_tich", districts: list[str] | None = None, name: str | None = None,
+              **params: str):
+    """A page of the real app for a signed-in user (see app_as), with query parameters; no exception allowed."""
+    at = app_as(role, districts=districts, name=name)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import app_as
+from tests.conftest import open_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 LEADER_PAGES = ["overview", "dia_ban", "phu_song", "bao_cao_thang"]
@@ -19,14 +19,7 @@ PERSONAL = ("Nguyễn Văn An", "001234567890", "Phạm Thị Dung", "Lý Thị 
 
 def _page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, role: str = "phan_tich", **query: str) -> AppTest:
     monkeypatch.setenv("SVMT_DB", str(db))
-    at = app_as(role)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(page, role, **query)
 
 
 def _text(at: AppTest) -> str:

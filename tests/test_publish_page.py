@@ -15,7 +15,7 @@ import duckdb
 import mistune
 import pytest
 
-from tests.conftest import app_as, query
+from tests.conftest import open_page, query
 from warehouse import audit, briefing
 
 EVIL = "**bold** <b>x</b> [link](http://x)"
@@ -23,12 +23,7 @@ EVIL = "**bold** <b>x</b> [link](http://x)"
 
 def _page(monkeypatch: pytest.MonkeyPatch, db: Path, role: str, page: str = "bao_cao_thang", username: str = ""):
     monkeypatch.setenv("SVMT_DB", str(db))
-    at = app_as(role, name=username or None)
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(page, role, name=username or None)
 
 
 def _copy(fixture_db: Path, tmp_path: Path) -> Path:

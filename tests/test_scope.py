@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import app_as, query
+from tests.conftest import app_as, open_page, query
 
 OWN = "644"
 OTHERS = {"643": "Thành phố Buôn Ma Thuột", "652": "Huyện Krông Bông"}
@@ -35,14 +35,7 @@ def _warehouse(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
 
 
 def scoped_page(page: str, role: str = "phan_tich", districts: list[str] | None = None, **params: str) -> AppTest:
-    at = app_as(role, districts=[OWN] if districts is None else districts)  # as a sign-in sets them
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(page, role, districts=[OWN] if districts is None else districts, **params)  # as a sign-in
 
 
 def page_texts(at: AppTest) -> list[str]:
