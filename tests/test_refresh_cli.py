@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def test_summary_on_stdout_progress_on_stderr(tmp_path: Path) -> None:
     assert lines["handovers"] == ["9", "2"]
     assert "rejected rows: 13 · data-quality issues: 11" in result.stdout
     assert "seconds: ingest" in result.stdout
+    assert "(tính đến / as of 15/01/2023)" in result.stdout  # dates dd/mm/yyyy, decimals with a comma
+    assert re.search(r"^seconds: ingest \d+,\d ·", result.stdout, re.M)
+    assert "Calculating Metrics" not in result.stderr  # no library progress bars on a normal run
     assert "[ingest] survey: 3" in result.stderr
     assert "README.md" in result.stderr  # the unknown file is warned about, then ignored
     assert not list(tmp_path.glob("*.tmp-*")), "no half-built file may be left behind"

@@ -129,10 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         return cli_verify(args.db.resolve())
     if args.command == "demo-data":
         from warehouse.demo_data import generate
+        from warehouse.formats import number
 
         counts = generate(args.out, scale=args.scale, seed=args.seed)
         print(f"Đã tạo dữ liệu mẫu / demo data written to {args.out}: "
-              + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+              + ", ".join(f"{k} {number(v)}" for k, v in counts.items()))
         return EXIT_OK
     if args.command == "briefing":
         return _briefing(args)

@@ -38,12 +38,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 
+from warehouse.formats import LOCALE, clock, day, money, number, percent
 from warehouse.private import make_dirs, make_private
 
-LOCALE = "vi_VN"
 PROGRAM = "Chương trình “Sóng và máy tính cho em”"
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 REQUIRED_TABLES = ("reporting.monthly_progress", "reporting.program_kpis", "reporting.need_by_month",
@@ -105,32 +104,7 @@ def may_publish(role: str | None) -> bool:
     return role is not None and role in publish_roles()
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Vietnamese formats (Babel vi_VN; pure functions, the same conventions as app/i18n.py)
-
-
-def number(value: float | int | None) -> str:
-    """`1.234.567`."""
-    return "–" if value is None else format_decimal(value, locale=LOCALE, decimal_quantization=False)
-
-
-def money(vnd: int | float | None) -> str:
-    """`1.234.567 ₫`."""
-    return "–" if vnd is None else f"{format_decimal(int(vnd), locale=LOCALE)} ₫"
-
-
-def percent(ratio: float | None) -> str:
-    """`44,4 %`."""
-    return "–" if ratio is None else format_percent(ratio, format="#,##0.0 %", locale=LOCALE)
-
-
-def day(value: date | None) -> str:
-    """`31/10/2022`."""
-    return "–" if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALE)
-
-
-def clock(value: datetime | None) -> str:
-    return "–" if value is None else format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALE)
+# Vietnamese formats: warehouse/formats.py (number, money, percent, day, clock)
 
 
 def month_label(month: str | date) -> str:

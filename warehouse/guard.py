@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.contract import KINDS
+from warehouse.formats import number
 
 HEADLINE = ("students_identified", "students_supported", "students_self_resolved", "students_remaining",
             "pct_covered", "rejected_row_count", "dq_issue_count")
@@ -56,7 +57,7 @@ class Held(Exception):
 
 def vi_number(value: int | float) -> str:
     """1.234.567 (Vietnamese grouping) in both languages of a message, as the issue asks."""
-    return f"{int(value):,}".replace(",", ".")
+    return number(int(value))
 
 
 def vi_percent(ratio: Fraction | float) -> str:

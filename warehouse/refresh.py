@@ -25,6 +25,7 @@ import duckdb
 
 from ingest.load import LoadReport, load_folder
 from warehouse import audit
+from warehouse.formats import day, number
 from warehouse.guard import Held, Impact, check
 from warehouse.private import make_dirs, make_private, make_private_tree
 
@@ -49,12 +50,13 @@ class Summary:
     published: bool = True
 
     def render(self) -> str:
-        lines = [f"Đã làm mới / refreshed: {self.db} (tính đến / as of {self.as_of.isoformat()})",
+        lines = [f"Đã làm mới / refreshed: {self.db} (tính đến / as of {day(self.as_of)})",
                  f"{'kind':<10} {'loaded':>10} {'rejected':>9}"]
         for kind, loaded in self.report.loaded.items():
-            lines.append(f"{kind:<10} {loaded:>10,} {self.report.rejected.get(kind, 0):>9,}")
-        lines.append(f"rejected rows: {sum(self.report.rejected.values()):,} · data-quality issues: {self.issues:,}")
-        lines.append("seconds: " + " · ".join(f"{k} {v:.1f}" for k, v in self.seconds.items()))
+            lines.append(f"{kind:<10} {number(loaded):>10} {number(self.report.rejected.get(kind, 0)):>9}")
+        lines.append(f"rejected rows: {number(sum(self.report.rejected.values()))} · "
+                     f"data-quality issues: {number(self.issues)}")
+        lines.append("seconds: " + " · ".join(f"{k} {v:.1f}".replace(".", ",") for k, v in self.seconds.items()))
         if self.impact and self.impact.held:
             lines.append("Đã công bố dù bị giữ lại (--accept-drop) / published despite a hold (--accept-drop):")
             lines += [f"  {r.text()}" for r in self.impact.reasons]
