@@ -22,6 +22,7 @@ from datetime import datetime
 import streamlit as st
 
 from app.i18n import clock, t
+from app.plain import plain
 from app.sessions import MAX_FAILURES, WINDOW_S, AuthStore
 from warehouse.secret import SecretError
 from warehouse.users import ROLES, Directory, User, UsersError, active_users
@@ -141,7 +142,7 @@ def _sign_out(store: AuthStore) -> None:
 
 
 def _signed_in(store: AuthStore) -> bool:
-    st.sidebar.caption(f"{st.session_state.get('name', '')} · {role_label(role())}")
+    st.sidebar.caption(f"{plain(st.session_state.get('name', ''))} · {role_label(role())}")  # a name as typed
     if st.sidebar.button(t("sign_out"), key="sign_out"):
         _sign_out(store)
         st.rerun()
@@ -200,7 +201,7 @@ def sign_in() -> bool:
         return _form(directory, store) and _signed_in(store)
     except (UsersError, SecretError, OSError, sqlite3.Error) as exc:  # say what is wrong, never a traceback
         st.title(t("app_title"))
-        st.error(f"{t('sign_in_failed')}: {exc}")
+        st.error(f"{t('sign_in_failed')}: {plain(exc)}")
         return False
 
 
