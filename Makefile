@@ -7,7 +7,7 @@ DEMO    ?= data/demo
 SEED    ?= 1
 AS_OF   ?= 2023-06-30
 
-.PHONY: demo test install data refresh app lint docs clean bench bench-app bench-allocation
+.PHONY: demo test test-fast install data refresh app lint docs clean bench bench-app bench-allocation
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,11 @@ docs: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# Quick feedback for a developer: lint and every test not marked slow (CI runs `make test`, everything).
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs $(DB)

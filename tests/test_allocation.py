@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import AS_OF, FIXTURE, app_as, query, run_cli
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 
 

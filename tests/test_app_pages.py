@@ -130,6 +130,7 @@ def test_safe_cell() -> None:
     assert ui.safe_cell("Công ty A") == "Công ty A"
 
 
+@pytest.mark.slow  # a refresh of its own
 def test_open_app_picks_up_a_new_warehouse(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_path: Path) -> None:
     """A refresh swaps the file under an open app: the next interaction shows the new figures, no lock error."""
     import shutil

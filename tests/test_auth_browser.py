@@ -22,6 +22,8 @@ from tests.conftest import TEST_PASSWORD
 from tests.test_browser import CHROMIUM, _sign_in, streamlit_server
 from warehouse.secret import install_secret
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 SIGNED_IN = "Học sinh cần hỗ trợ"  # the overview's first card
 
 

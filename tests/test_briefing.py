@@ -307,6 +307,7 @@ def test_every_month_of_need_by_month_is_the_rule_read_literally(fixture_db: Pat
     assert [sum(r[5] for r in _need_rows(fixture_db, m)[0]) for m in sorted(NEED_BY_HAND)] == [7, 7, 5, 4]
 
 
+@pytest.mark.slow  # a refresh of its own
 def test_undated_survey_rows_count_from_their_rounds_first_day(fixture_db: Path, tmp_path: Path) -> None:
     db = _copy_db(fixture_db, tmp_path)
     con = duckdb.connect(str(db))
@@ -358,6 +359,7 @@ def test_failure_midway_leaves_no_partial_files(fixture_db: Path, tmp_path: Path
     assert list(out.iterdir()) == [] and not briefing.published_store(db).exists()
 
 
+@pytest.mark.slow  # a refresh of its own
 def test_published_figures_survive_refresh_and_corrections_are_announced(
         fixture_db: Path, tmp_path: Path) -> None:
     source = tmp_path / "source"

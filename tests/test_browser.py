@@ -20,6 +20,8 @@ from playwright.sync_api import sync_playwright
 
 from tests.conftest import REPO, TEST_PASSWORD
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 CHROMIUM = "/usr/bin/chromium"
 ADDRESSES = ["", "dia-ban", "nguon-luc", "phu-song", "chat-luong-du-lieu", "bao-cao-thang", "kham-pha", "phan-bo"]
 ARTIFACTS = REPO / "tests" / "artifacts"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, query, run_cli
+
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 
 CLEAN = REPO / "tests" / "fixtures" / "clean"
 

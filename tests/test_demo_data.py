@@ -21,6 +21,8 @@ from ingest.load import load_folder
 from warehouse.demo_data import generate
 from warehouse.reference import districts_csv_path
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 DAK_LAK = {str(code) for code in range(643, 658)}
 RANGES = {"schools": (100, 300), "survey": (50_000, 70_000), "donations": (800, 1_200),
           "handovers": (12_000, 18_000), "coverage": (80, 120)}

@@ -23,6 +23,8 @@ from ingest.contract import kind_of_file
 from tests.conftest import AS_OF, FIXTURE, REPO
 from warehouse import audit, briefing, upload
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 
 def _sh(*args: str) -> subprocess.CompletedProcess[str]:
     """`python -m warehouse …` under `umask 022`, as a user's shell would start it."""

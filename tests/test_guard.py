@@ -28,6 +28,8 @@ from tests.conftest import AS_OF, FIXTURE, query, run_cli
 from warehouse.guard import check
 from warehouse.refresh import audit_log_path, refresh
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 ONE_DISTRICT = "district_code,district_name,province_code,province_name\n643,Thành phố Buôn Ma Thuột,66,Tỉnh Đắk Lắk\n"
 SURVEY_HEADER = (FIXTURE / "survey_2022-H1.csv").read_text(encoding="utf-8").splitlines()[0]
 KPIS = ("students_identified, students_supported, students_self_resolved, students_remaining, pct_covered, "

@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import AS_OF, REPO, query, run_cli
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 CLEAN = REPO / "tests" / "fixtures" / "clean"
 HEADER = "survey_round,student_id,full_name,date_of_birth,school_code,grade,household_status,has_device,has_internet\n"
 

@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import AS_OF, FIXTURE, query, run_cli
 from tests.messy import SHAPES, write_shape
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 MARTS = ["marts.program_kpis", "marts.need_vs_supply", "marts.monthly_progress", "marts.coverage_by_district",
          "marts.donations_by_donor_type", "marts.reporting_completeness"]
 

@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import AS_OF, query, run_cli
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 MARTS = ["program_kpis", "need_vs_supply", "monthly_progress", "coverage_by_district", "donations_by_donor_type",
          "reporting_completeness", "need_by_school", "coverage_points", "donated_devices", "donor_honour_roll",
          "allocation_stock", "allocation_queue", "allocation_proposal", "allocation_by_school", "need_by_month",

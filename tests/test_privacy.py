@@ -18,6 +18,8 @@ import pytest
 from ingest.contract import fold
 from tests.conftest import AS_OF, FIXTURE, query, run_cli
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 OTHER_SECRET = "another-install-secret-of-at-least-32-characters"
 
 

@@ -15,6 +15,8 @@ from ingest.contract import CONTRACT
 from ingest.load import load_folder
 from ingest.read import InputError
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 SCHOOLS = "school_code,school_name,district_code,school_type,has_internet\nTH01,Trường A,643,tieu_hoc,true\n"
 DISTRICTS = "district_code,district_name,province_code,province_name\n643,Thành phố Buôn Ma Thuột,66,Đắk Lắk\n"
 SURVEY_COLUMNS = [c.name for c in CONTRACT["survey"].columns] + ["ghi_chu"]

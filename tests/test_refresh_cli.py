@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import AS_OF, FIXTURE, query, run_cli
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 MARTS = ["marts.program_kpis", "marts.need_vs_supply", "marts.monthly_progress", "marts.coverage_by_district",
          "marts.donations_by_donor_type", "marts.reporting_completeness", "dq.issues", "dq.rejected_rows"]
 

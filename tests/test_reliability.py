@@ -15,6 +15,8 @@ import pytest
 from tests.conftest import AS_OF, FIXTURE, REPO, query, run_cli
 from tests.test_refresh_cli import digest
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 CLEAN = REPO / "tests" / "fixtures" / "clean"
 
 

@@ -26,6 +26,8 @@ from tests.upload_data import NAME, REJECTED, write_messy_survey
 from warehouse import upload
 from warehouse.refresh import exclusive
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 WHEN = datetime(2023, 11, 5, 14, 22, 33)
 
 

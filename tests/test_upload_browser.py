@@ -22,6 +22,8 @@ from tests.conftest import AS_OF, FIXTURE, TEST_PASSWORD, run_cli
 from tests.test_browser import ARTIFACTS, CHROMIUM, _sign_in, streamlit_server
 from tests.upload_data import AFTER, BEFORE, NAME, write_messy_survey
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 MISSING_COLUMN = "donations___x___[a](b)_thieu_cot.csv"  # Markdown in the name: shown as written (issue 21)
 
 

@@ -30,6 +30,8 @@ from tests.conftest import AS_OF, FIXTURE, REPO
 from tests.messy import write_shape
 from warehouse import upload
 
+pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
+
 
 def _refusal(data: bytes) -> WorkbookRefused:
     with pytest.raises(WorkbookRefused) as refused:
