@@ -45,13 +45,19 @@ class WorkbookRefused(Exception):
         super().__init__(message)
 
 
+def megabytes_setting(name: str, default: float) -> int:
+    """A size limit in bytes from the environment variable `name` (megabytes; default when unset or not a
+    number, never below 0)."""
+    try:
+        megabytes = float(os.environ.get(name, default))
+    except ValueError:
+        megabytes = default
+    return int(max(megabytes, 0) * 1024 * 1024)
+
+
 def max_inflated_bytes() -> int:
     """SVMT_XLSX_MAX_INFLATED_MB (default 256) megabytes of inflated content per workbook."""
-    try:
-        megabytes = float(os.environ.get("SVMT_XLSX_MAX_INFLATED_MB", DEFAULT_MAX_INFLATED_MB))
-    except ValueError:
-        megabytes = DEFAULT_MAX_INFLATED_MB
-    return int(max(megabytes, 0) * 1024 * 1024)
+    return megabytes_setting("SVMT_XLSX_MAX_INFLATED_MB", DEFAULT_MAX_INFLATED_MB)
 
 
 def _mb(size: int) -> str:

@@ -44,7 +44,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.load import read_scope, scope_path
-from ingest.zipcheck import WorkbookRefused, check_workbook
+from ingest.zipcheck import WorkbookRefused, check_workbook, megabytes_setting
 from warehouse.guard import HEADLINE, read_headline
 from warehouse.private import make_private, restrict_umask
 from warehouse.refresh import audit_log_path, log_event
@@ -85,11 +85,7 @@ def withdrawn_dir(source: Path | None = None) -> Path:
 
 def max_upload_bytes() -> int:
     """The size limit: SVMT_MAX_UPLOAD_MB (default 200) megabytes. Enforced here, whatever the web server allows."""
-    try:
-        megabytes = float(os.environ.get("SVMT_MAX_UPLOAD_MB", DEFAULT_MAX_MB))
-    except ValueError:
-        megabytes = DEFAULT_MAX_MB
-    return int(max(megabytes, 0) * 1024 * 1024)
+    return megabytes_setting("SVMT_MAX_UPLOAD_MB", DEFAULT_MAX_MB)
 
 
 # --- checks ---------------------------------------------------------------------------------------------
