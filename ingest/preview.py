@@ -12,8 +12,8 @@ exactly what the refresh will do. The current warehouse is attached read-only an
 comparison needs are copied (a reader must never hold the file: STACK-NOTES, Locks); conflicts and
 duplicates are then found on the copies, by the definitions of SPEC §5 (conflicting_record,
 duplicate_student_in_round, possible_duplicate_person, duplicate_handover_student, duplicate_serial,
-possible_duplicate_donation). The student key is the dbt macro `student_key` (dbt_project/macros/fold.sql)
-written again in SQL: `tests/test_upload.py` checks that both give the same keys.
+possible_duplicate_donation). The student key is the dbt macro `student_key`
+(dbt_project/macros/rules.sql), rendered by ingest/rules.py: the same SQL, not a copy.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 import polars as pl
 
-from ingest import workbook
+from ingest import rules, workbook
 from ingest.contract import CONTRACT, KINDS, SCHOOL_DISTRICT_NAME, fold_key, header_map, kind_of_file
 from ingest.read import LINE, InputError, decode, map_headers, read_file, sniff_delimiter
 from ingest.validate import SCOPE, create_tables, load_kind
@@ -147,15 +147,13 @@ def missing_columns(kind: str, headers: list[str]) -> dict[str, list[str]]:
 # --- SQL pieces -----------------------------------------------------------------------------------------
 
 def _fold(expr: str) -> str:
-    """dbt macro fold(): no accents, đ→d, lower-case, single spaces."""
-    return f"trim(regexp_replace(lower(strip_accents(replace(replace({expr}, 'đ', 'd'), 'Đ', 'D'))), '\\s+', ' ', 'g'))"
+    """SPEC §5 fold(): the dbt macro itself (ingest/rules.py renders it)."""
+    return rules.sql("fold", expr)
 
 
 def _student_key(alias: str, district: str) -> str:
-    """dbt macro student_key() (SPEC §5): ID:<id> when present, else NB:<fold(name)>|<dob>|<district>."""
-    return (f"CASE WHEN {alias}.student_id IS NOT NULL THEN 'ID:' || upper({alias}.student_id) "
-            f"ELSE 'NB:' || {_fold(alias + '.full_name')} || '|' || strftime({alias}.date_of_birth, '%Y-%m-%d') "
-            f"|| '|' || {district} END")
+    """SPEC §5 student key: the dbt macro student_key() itself."""
+    return rules.sql("student_key", f"{alias}.student_id", f"{alias}.full_name", f"{alias}.date_of_birth", district)
 
 
 def _columns(kind: str) -> list[str]:

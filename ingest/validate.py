@@ -14,6 +14,7 @@ import unicodedata
 import duckdb
 import polars as pl
 
+from ingest import rules
 from ingest.contract import (
     BOOL_FALSE,
     BOOL_TRUE,
@@ -83,8 +84,8 @@ def sql_fold_key(expr: str) -> str:
 
 
 def sql_fold_name(expr: str) -> str:
-    """fold() for names: no accents, đ→d, lower-case, single spaces."""
-    return f"lower(strip_accents(replace(replace({expr}, 'đ', 'd'), 'Đ', 'D')))"
+    """SPEC §5 fold() for names and labels: the dbt macro itself (ingest/rules.py renders it)."""
+    return rules.sql("fold", expr)
 
 
 def _case_map(expr: str, mapping: dict[str, object]) -> str:

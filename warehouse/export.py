@@ -22,23 +22,17 @@ import duckdb
 from ingest.contract import CONTRACT, KINDS
 from ingest.pseudonym import HASH, PERSON, RANK
 from ingest.pseudonym import KINDS as PSEUDONYMOUS
-from ingest.validate import sql_fold_name
+from ingest.rules import sql
 from warehouse.secret import keyed_hasher
 
 PERSONAL = ("student_id", "full_name", "date_of_birth")
 
 
-def _fold(expr: str) -> str:
-    """SPEC §5 fold() as dbt's macro computes it (dbt_project/macros/fold.sql)."""
-    return f"trim(regexp_replace({sql_fold_name(expr)}, '\\s+', ' ', 'g'))"
-
-
 def _keyed_rows(kind: str) -> str:
     """raw.<kind>'s rows with the student key of SPEC §5 (the name key uses the school's district, as
     int_survey_rows / int_handovers do) and, for the survey, the text of its person key."""
-    key = (f"CASE WHEN r.student_id IS NOT NULL THEN 'ID:' || upper(r.student_id) ELSE 'NB:' || {_fold('r.full_name')} "
-           "|| '|' || strftime(r.date_of_birth, '%Y-%m-%d') || '|' || s.district_code END")
-    person = (f"{_fold('r.full_name')} || '|' || CAST(r.date_of_birth AS VARCHAR) || '|' || s.district_code"
+    key = sql("student_key", "r.student_id", "r.full_name", "r.date_of_birth", "s.district_code")
+    person = (f"{sql('fold', 'r.full_name')} || '|' || CAST(r.date_of_birth AS VARCHAR) || '|' || s.district_code"
               if kind == "survey" else "NULL")
     return (f"SELECT r.*, {key} AS student_key, {person} AS person_text FROM src.raw.{kind} AS r "
             "LEFT JOIN src.intermediate.int_schools AS s USING (school_code)")
