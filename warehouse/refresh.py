@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from warehouse.private import make_dirs, make_private, make_private_tree
 REPO = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO / "dbt_project"
 DEVICE_UNIT_COST_VND = 5_000_000  # default of the dbt var device_unit_cost_vnd (SPEC §5)
+STAGES = ("ingest", "dbt", "expectations", "guard", "swap")  # the names on_stage() is called with, in order
 KPI_MODEL = "program_kpis"  # built after the expectations, since it counts dq.issues
 
 
@@ -48,6 +50,13 @@ class Summary:
     seconds: dict[str, float] = field(default_factory=dict)
     impact: Impact | None = None  # the comparison with the warehouse replaced (a trial: would replace)
     published: bool = True
+
+    def to_json(self) -> dict:
+        """What a caller that is not a terminal needs (the upload page's background job): no printed text to parse."""
+        return {"db": str(self.db), "as_of": self.as_of.isoformat(), "loaded": dict(self.report.loaded),
+                "rejected": dict(self.report.rejected), "issues": int(self.issues),
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+                "impact": self.impact.to_json() if self.impact else None, "published": self.published}
 
     def render(self) -> str:
         lines = [f"Đã làm mới / refreshed: {self.db} (tính đến / as of {day(self.as_of)})",
@@ -296,14 +305,15 @@ def run_expectations(db_file: Path, docs: Path) -> int:
 
 def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND,
             allocation_stock: int | None = None, accept_drop: bool = False, user: str = "",
-            trial: bool = False) -> Summary:
+            trial: bool = False, on_stage: Callable[[str], None] | None = None) -> Summary:
     """Rebuild the warehouse at `db` from the folder `source`. Raises InputError (exit 2), Held (exit 3: the build
     would wipe figures, see warehouse/guard.py) or others (exit 1).
 
     `accept_drop` publishes a held build anyway and writes who (`user`) and what to the audit log. `trial` builds
     and compares but never publishes: the Summary's `impact` holds the figures before → after and the reasons a
     refresh would be held; nothing is logged (a trial changes nothing). Every real attempt, failed ones included,
-    is appended to the refresh log beside the warehouse.
+    is appended to the refresh log beside the warehouse. `on_stage(name)` is called as each stage starts
+    (STAGES), so a caller shows progress without reading the log.
     """
     as_of = as_of or date.today()
     db = db.resolve()
@@ -313,7 +323,7 @@ def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = 
                  "files": _file_facts(source)}
         try:
             summary = _build(source, db, as_of, unit_cost, allocation_stock, entry,
-                             Publish(accept_drop, user or _os_user(), trial))
+                             Publish(accept_drop, user or _os_user(), trial, on_stage or (lambda _name: None)))
         except BaseException as exc:
             if not trial:
                 _append_log(db, {**entry, "ended_at": datetime.now().replace(microsecond=0),
@@ -344,6 +354,7 @@ class Publish:
     accept_drop: bool = False
     user: str = ""
     trial: bool = False
+    on_stage: Callable[[str], None] = field(default=lambda _name: None)
 
 
 def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock: int | None,
@@ -356,6 +367,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
     worker = None
     try:
         tmp.unlink(missing_ok=True)
+        publish.on_stage("ingest")
         t0 = time.perf_counter()
         con = duckdb.connect(str(tmp))
         try:
@@ -369,6 +381,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
             con.close()
         seconds["ingest"] = time.perf_counter() - t0
 
+        publish.on_stage("dbt")
         _progress("[dbt] build …")
         t0 = time.perf_counter()
         worker = start_expectations()  # imports GX beside dbt
@@ -378,6 +391,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         timings = _run_dbt_on_build(link, as_of, unit_cost, ["--exclude", KPI_MODEL], allocation_stock)
         seconds["dbt"] = time.perf_counter() - t0
 
+        publish.on_stage("expectations")
         _progress("[expectations] …")
         t0 = time.perf_counter()
         issues = finish_expectations(worker, tmp, docs_tmp)
@@ -387,6 +401,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         timings += _run_dbt_on_build(link, as_of, unit_cost, ["--select", KPI_MODEL], allocation_stock)
         seconds["dbt"] += time.perf_counter() - t0
 
+        publish.on_stage("guard")
         t0 = time.perf_counter()
         impact = check(db, tmp, entry["files"])
         seconds["guard"] = time.perf_counter() - t0
@@ -394,6 +409,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
             return Summary(db, as_of, report, int(issues), seconds, impact, published=False)
         if impact.held and not publish.accept_drop:
             raise Held(impact.reasons)
+        publish.on_stage("swap")
         t0 = time.perf_counter()
         accepted = "\n".join(r.text() for r in impact.reasons)
         done = {**entry, "ended_at": datetime.now().replace(microsecond=0), "outcome": "ok",
