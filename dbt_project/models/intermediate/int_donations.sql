@@ -2,7 +2,7 @@
 -- What each donation brings, written once for every mart: a device counts as received only when it arrived
 -- (status da_nhan) and passed inspection (SPEC §5 devices_received); cash and data packages count when received.
 with donations as (
-    select * from {{ ref('stg_raw__donations') }}
+    select * from {{ source('raw', 'donations') }}
 ),
 
 winners as (

@@ -25,7 +25,7 @@ issues as (
 ),
 
 rejected as (
-    select * from {{ ref('stg_dq__rejected_rows') }}
+    select * from {{ source('dq', 'rejected_rows') }}
 ),
 
 student_figures as (
