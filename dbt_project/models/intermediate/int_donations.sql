@@ -9,20 +9,25 @@ winners as (
     {{ latest_per_id('donations', 'donation_id') }}
 ),
 
-final as (
+flagged as (
     select
         *,
         {{ fold('donor_name') }} as donor_fold,
         form = 'thiet_bi' and status = 'da_nhan' and coalesce(inspection_passed, false) as is_device_received,
-        case when form = 'thiet_bi' and status = 'da_nhan' and inspection_passed then quantity else 0 end
-            as devices_received,
-        case when form = 'thiet_bi' and status = 'da_nhan' and not inspection_passed then quantity else 0 end
-            as devices_failed_inspection,
+        form = 'thiet_bi' and status = 'da_nhan' and not coalesce(inspection_passed, true) as is_device_failed_inspection
+    from winners
+),
+
+final as (
+    select
+        *,
+        case when is_device_received then quantity else 0 end as devices_received,
+        case when is_device_failed_inspection then quantity else 0 end as devices_failed_inspection,
         case when form = 'thiet_bi' and status = 'cam_ket' then quantity else 0 end as devices_pledged,
         case when form = 'tien_mat' and status = 'da_nhan' then amount_vnd else 0 end as cash_received_vnd,
         case when form = 'tien_mat' and status = 'cam_ket' then amount_vnd else 0 end as cash_pledged_vnd,
         case when form = 'goi_cuoc' and status = 'da_nhan' then quantity else 0 end as data_packages_received
-    from winners
+    from flagged
 )
 
 select * from final
