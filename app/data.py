@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from app import scope
+from ingest.rules import sql as rule
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -157,7 +158,7 @@ def table(name: str, order: str = "1", f=None) -> pd.DataFrame:
 # (donations, cash, stock: resources of the whole province) are None for them and not shown.
 SCOPED_KPIS = """
 SELECT (SELECT as_of FROM reporting.program_kpis) AS as_of,
-       n.*, c.*,
+       n.*, {pct} AS pct_covered, c.*,
        (SELECT coalesce(sum(devices_handed_over), 0) FROM reporting.progress_by_district_month
          WHERE list_contains($d, district_code)) AS devices_handed_over,
        (SELECT count(*) FROM reporting.dq_issues WHERE list_contains($d, district_code)) AS dq_issue_count,
@@ -174,7 +175,7 @@ FROM (SELECT coalesce(sum(students_identified), 0) AS students_identified,
              coalesce(sum(schools_total), 0) AS schools_total,
              coalesce(sum(schools_without_internet), 0) AS schools_without_internet
       FROM reporting.coverage_by_district WHERE list_contains($d, district_code)) AS c
-"""
+""".replace("{pct}", rule("pct_covered", "n.students_identified", "n.students_remaining"))
 
 
 def kpis() -> pd.Series:
@@ -187,8 +188,6 @@ def kpis() -> pd.Series:
     own = query(SCOPED_KPIS.replace("$d", "?"), (list(codes),) * SCOPED_KPIS.count("$d")).iloc[0]
     row = pd.Series({name: None for name in province.index}, dtype=object)
     row.update(own)
-    identified, remaining = int(row["students_identified"]), int(row["students_remaining"])
-    row["pct_covered"] = 0.0 if identified == 0 else (identified - remaining) / identified
     return row
 
 
@@ -235,6 +234,10 @@ def last_month() -> dict:
     return {"label": pd.Timestamp(row["month"]).strftime("%m/%Y"), **{k: row.get(k) for k in keys}}
 
 
+# SPEC §5 pct_covered of summed need_vs_supply rows: the macro the marts use (dbt_project/macros/rules.sql).
+PCT_OF_SUMS = rule("pct_covered", "coalesce(sum(students_identified), 0)", "coalesce(sum(students_remaining), 0)")
+
+
 def student_totals(f) -> dict:
     """Student figures of SPEC §5 for the chosen districts, tiers and school levels (need_vs_supply sums)."""
     where, params = _where(f)
@@ -242,9 +245,9 @@ def student_totals(f) -> dict:
                            coalesce(sum(students_supported), 0) AS supported,
                            coalesce(sum(students_self_resolved), 0) AS self_resolved,
                            coalesce(sum(students_remaining), 0) AS remaining,
-                           coalesce(sum(students_need_connectivity), 0) AS need_connectivity
+                           coalesce(sum(students_need_connectivity), 0) AS need_connectivity,
+                           {PCT_OF_SUMS} AS pct_covered
                     FROM reporting.need_vs_supply WHERE {where}""", params).iloc[0].to_dict()
-    row["pct_covered"] = 0.0 if row["identified"] == 0 else (row["identified"] - row["remaining"]) / row["identified"]
     return row
 
 
@@ -254,7 +257,7 @@ def districts_by_gap(f, limit: int = 10) -> pd.DataFrame:
     return query(f"""
         SELECT district_code, any_value(district_name) AS district_name,
                sum(students_identified) AS identified, sum(students_remaining) AS remaining,
-               (sum(students_identified) - sum(students_remaining)) / sum(students_identified) AS pct
+               {PCT_OF_SUMS} AS pct
         FROM reporting.need_vs_supply WHERE {where} GROUP BY district_code
         HAVING sum(students_identified) > 0
         ORDER BY pct ASC, remaining DESC, district_code LIMIT ?""", (*params, limit))
@@ -301,28 +304,39 @@ def allocation_span(stock: int) -> tuple[int, int]:
     return top, min(stock, top)
 
 
+# The what-if ("we receive n devices"): the allocation marts give the proposal at the computed stock; for another
+# n only the queue position the stock reaches changes, so a mart row's proposal is its number of places in the
+# queue (reporting.allocation_queue, the marts' own order) at or before n. Rows, names and remaining counts are
+# the marts'.
+REACHED = """reached AS (SELECT {keys}, count(*) AS n FROM reporting.allocation_queue
+                      WHERE queue_position <= ? GROUP BY {keys})"""
+
+
 def allocation_by_district(f, n: int) -> pd.DataFrame:
-    """The first `n` of the (province-wide) queue, by district × tier × level, in the user's districts."""
-    where, params = _where(f, "q.district_code", "q.priority_tier", "q.school_level")
+    """reporting.allocation_proposal (district × tier × level) for a stock of `n`, in the user's districts."""
+    where, params = _where(f, "p.district_code", "p.priority_tier", "p.school_level")
+    keys = "district_code, priority_tier, school_level"
     return query(f"""
-        SELECT q.district_code, any_value(d.district_name) AS district_name, q.priority_tier, q.school_level,
-               count(*) AS students_remaining, count(*) FILTER (WHERE q.queue_position <= ?) AS devices_proposed,
-               count(*) FILTER (WHERE q.queue_position > ?) AS students_still_waiting_after
-        FROM reporting.allocation_queue AS q LEFT JOIN reporting.districts AS d USING (district_code)
-        WHERE {where}
-        GROUP BY q.district_code, q.priority_tier, q.school_level ORDER BY 1, 3, 4""", (n, n, *params))
+        WITH {REACHED.format(keys=keys)}
+        SELECT p.district_code, p.district_name, p.priority_tier, p.school_level, p.students_remaining,
+               coalesce(r.n, 0) AS devices_proposed,
+               p.students_remaining - coalesce(r.n, 0) AS students_still_waiting_after
+        FROM reporting.allocation_proposal AS p LEFT JOIN reached AS r USING ({keys})
+        WHERE {where} ORDER BY 1, 3, 4""", (n, *params))
 
 
 def allocation_by_school(f, n: int) -> pd.DataFrame:
-    """The first `n` of the queue by school × tier, in the user's districts (and the filter bar's)."""
-    where, params = _where(f, "q.district_code", "q.priority_tier", "q.school_level")
+    """reporting.allocation_by_school (school × tier, summed over the mart's school levels the filter bar keeps)
+    for a stock of `n`, in the user's districts."""
+    where, params = _where(f, "p.district_code", "p.priority_tier", "p.school_level")
+    keys = "district_code, school_code, priority_tier, school_level"
     return query(f"""
-        SELECT q.district_code, q.school_code, any_value(s.school_name) AS school_name, q.priority_tier,
-               count(*) AS students_remaining, count(*) FILTER (WHERE q.queue_position <= ?) AS devices_proposed
-        FROM reporting.allocation_queue AS q
-        LEFT JOIN (SELECT DISTINCT school_code, school_name FROM reporting.need_by_school) AS s USING (school_code)
-        WHERE {where}
-        GROUP BY q.district_code, q.school_code, q.priority_tier ORDER BY 1, 2, 4""", (n, *params))
+        WITH {REACHED.format(keys=keys)}
+        SELECT p.district_code, p.school_code, any_value(p.school_name) AS school_name, p.priority_tier,
+               sum(p.students_remaining)::BIGINT AS students_remaining,
+               coalesce(sum(r.n), 0)::BIGINT AS devices_proposed
+        FROM reporting.allocation_by_school AS p LEFT JOIN reached AS r USING ({keys})
+        WHERE {where} GROUP BY p.district_code, p.school_code, p.priority_tier ORDER BY 1, 2, 4""", (n, *params))
 
 
 def districts() -> pd.DataFrame:

@@ -1,8 +1,7 @@
-"""Labels in Vietnamese (default) and English, and number/money/date formats through Babel.
+"""Labels in Vietnamese (default) and English, and the formats of warehouse/formats.py in the reader's language.
 
 Leaders read `1.234.567`, `72,6 %`, `21,4 tỷ ₫` and `dd/mm/yyyy`; the English switch gives
-`1,234,567`, `72.6%`, `21.4 billion ₫`. Formatting always goes through Babel's locale data,
-never string replaces.
+`1,234,567`, `72.6%`, `21.4 billion ₫`.
 """
 
 from __future__ import annotations
@@ -10,11 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import streamlit as st
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+
+from warehouse import formats
 
 LANGS = ("vi", "en")
-LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
 LABELS: dict[str, dict[str, str]] = {
     "app_title": {"vi": "Sóng và máy tính cho em", "en": "Signal and computers for the kids"},
@@ -326,45 +324,29 @@ def t(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+# The formats are warehouse/formats.py's (one implementation for the CLI, the press pack and the pages), in the
+# reader's language.
+
+
 def number(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    return format_decimal(value, locale=LOCALES[lang()], decimal_quantization=False)
+    return formats.number(value, lang())
 
 
 def percent(ratio: float | None) -> str:
-    """A ratio in [0, 1] as `72,6 %` (vi) or `72.6%` (en), one decimal."""
-    if ratio is None:
-        return "–"
-    return format_percent(ratio, format="#,##0.0 %" if lang() == "vi" else "#,##0.0%", locale=LOCALES[lang()])
+    return formats.percent(ratio, lang())
 
 
 def money(vnd: int | None) -> str:
-    """Full amount: `1.234.567 ₫`."""
-    if vnd is None:
-        return "–"
-    return f"{format_decimal(vnd, locale=LOCALES[lang()])} ₫"
+    return formats.money(vnd, lang())
 
 
 def money_short(vnd: int | None) -> str:
-    """Headline-card amount: `21,4 tỷ ₫` / `350 triệu ₫` (en: `21.4 billion ₫`)."""
-    if vnd is None:
-        return "–"
-    units = (("tỷ", "billion", 1e9), ("triệu", "million", 1e6))
-    for vi, en, size in units:
-        if abs(vnd) >= size:
-            figure = format_decimal(round(vnd / size, 1), format="#,##0.#", locale=LOCALES[lang()])
-            return f"{figure} {vi if lang() == 'vi' else en} ₫"
-    return money(vnd)
+    return formats.money_short(vnd, lang())
 
 
 def day(value: date | datetime | None) -> str:
-    if value is None:
-        return "–"
-    return format_date(value, "dd/MM/yyyy", locale=LOCALES[lang()])
+    return formats.day(value, lang())
 
 
 def clock(value: datetime | None) -> str:
-    if value is None:
-        return "–"
-    return format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALES[lang()])
+    return formats.clock(value, lang())

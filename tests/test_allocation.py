@@ -78,23 +78,64 @@ def test_allocation_page_what_if(monkeypatch: pytest.MonkeyPatch, fixture_db: Pa
     assert "Vũ Thị Phương" not in text and "004444444444" not in text
 
 
+def _downloads(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The media file managers AppTest makes for its runs: a download button's file comes from them, exactly as
+    a click in the browser gets it (the page's own deferred callable, run by Streamlit)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.testing.v1 import app_test
+
+    managers: list[MediaFileManager] = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, storage, *args, **kwargs) -> None:
+            super().__init__(storage, *args, **kwargs)
+            self.storage = storage  # AppTest's in-memory file storage, read back below
+            managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
+    return managers
+
+
+def _download(managers: list, at, key: str) -> bytes:
+    """The bytes the download button `key` gives on a click (its deferred file, executed and read back)."""
+    [button] = [b.proto for b in at.get("download_button") if b.proto.id.endswith(f"-{key}")]
+    manager = managers[-1]
+    url = manager.execute_deferred(button.deferred_file_id)
+    return manager.storage.get_file(url.rsplit("/", 1)[-1]).content
+
+
 def test_allocation_xlsx_follows_the_report_template(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    """The page's real XLSX download (district proposal and by school), at the computed stock and after the
+    what-if slider moves: title with the number of devices, province and as-of date, and the marts' figures."""
     import io
 
     import openpyxl
 
-    from app import ui
-
     monkeypatch.setenv("SVMT_DB", str(fixture_db))
+    managers = _downloads(monkeypatch)
     at = app_as("phan_tich").run()
     at.switch_page("pages/phan_bo.py").run()
-    frame = at.dataframe[0].value
-    book = openpyxl.load_workbook(io.BytesIO(ui.xlsx_bytes(frame, "de_xuat", "ĐỀ XUẤT PHÂN BỔ 1 THIẾT BỊ")))
-    sheet = book.active
-    assert sheet["A1"].value == "ĐỀ XUẤT PHÂN BỔ 1 THIẾT BỊ"
-    assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Dữ liệu tính đến 15/01/2023")
-    assert sheet.freeze_panes == "A5"
-    header = [c.value for c in sheet[4]]
-    assert header[:2] == ["district_code", "district_name"]
-    proposed = [row[header.index("devices_proposed")].value for row in sheet.iter_rows(min_row=5)]
-    assert proposed == [1, 0, 0, 0] and all(isinstance(v, int) for v in proposed)
+    assert not at.exception
+    for n, proposed, by_school in ((1, [1, 0, 0, 0], [0, 1, 0, 0]), (3, [1, 1, 0, 1], [0, 1, 1, 1])):
+        if n != 1:
+            at.slider(key="alloc_n").set_value(n).run()
+        sheet = openpyxl.load_workbook(io.BytesIO(_download(managers, at, "xlsx_de_xuat_phan_bo_dia_ban"))).active
+        assert sheet["A1"].value == f'ĐỀ XUẤT PHÂN BỔ {n} THIẾT BỊ — Chương trình "Sóng và máy tính cho em"'
+        assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Dữ liệu tính đến 15/01/2023")
+        assert sheet.freeze_panes == "A5"
+        header = [c.value for c in sheet[4]]
+        assert header == ["district_code", "district_name", "priority_tier", "school_level", "students_remaining",
+                          "devices_proposed", "students_still_waiting_after"]
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+        assert [r[0] for r in rows] == ["643", "643", "643", "644"]  # G1, B, H (643) · F (644)
+        assert [r[5] for r in rows] == proposed and all(isinstance(r[5], int) for r in rows)
+        assert [r[6] for r in rows] == [1 - p for p in proposed] and [r[4] for r in rows] == [1, 1, 1, 1]
+        school = openpyxl.load_workbook(io.BytesIO(_download(managers, at, "xlsx_de_xuat_phan_bo_truong"))).active
+        assert school["A1"].value == sheet["A1"].value
+        assert [c.value for c in school[4]] == ["district_code", "school_code", "school_name", "priority_tier",
+                                                "students_remaining", "devices_proposed"]
+        rows = [[c.value for c in row] for row in school.iter_rows(min_row=5)]
+        # H (TH01, tier 2) · G1 (THCS01, tier 1) · B (THCS01, tier 2) · F (LC01, tier 1); queue G1, F, B, H
+        assert [(r[1], r[3], r[4]) for r in rows] == [("TH01", 2, 1), ("THCS01", 1, 1), ("THCS01", 2, 1),
+                                                      ("LC01", 1, 1)]
+        assert [r[5] for r in rows] == by_school and rows[1][2] == "Trường THCS Nguyễn Du"

@@ -1,6 +1,10 @@
-"""Numbers, money, percentages and dates written the Vietnamese way for everything the warehouse prints:
-the CLI, held-refresh messages and the press pack (Babel vi_VN; the dashboard's app/i18n.py follows the same
-conventions and switches language)."""
+"""Numbers, money, percentages and dates, written once for everything that shows a figure: the CLI, held-refresh
+messages, the press pack and the dashboard (app/i18n.py passes the reader's language).
+
+Leaders read `1.234.567`, `72,6 %`, `21,4 tỷ ₫` and `dd/mm/yyyy`; English gives `1,234,567`, `72.6%`,
+`21.4 billion ₫`. Everything goes through Babel's locale data, never string replaces. Vietnamese is the
+default, so the warehouse's own output (always Vietnamese) passes no language.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +13,44 @@ from datetime import date, datetime
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
-LOCALE = "vi_VN"
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
+LOCALE = LOCALES["vi"]
+NONE = "–"  # what a missing figure shows
+PERCENT = {"vi": "#,##0.0 %", "en": "#,##0.0%"}
+SHORT_UNITS = ((1e9, {"vi": "tỷ", "en": "billion"}), (1e6, {"vi": "triệu", "en": "million"}))
 
 
-def number(value: float | int | None) -> str:
-    """`1.234.567`."""
-    return "–" if value is None else format_decimal(value, locale=LOCALE, decimal_quantization=False)
+def number(value: float | int | None, lang: str = "vi") -> str:
+    """`1.234.567` (en `1,234,567`); decimals are kept as they are."""
+    return NONE if value is None else format_decimal(value, locale=LOCALES[lang], decimal_quantization=False)
 
 
-def money(vnd: int | float | None) -> str:
-    """`1.234.567 ₫`."""
-    return "–" if vnd is None else f"{format_decimal(int(vnd), locale=LOCALE)} ₫"
+def money(vnd: int | float | None, lang: str = "vi") -> str:
+    """`1.234.567 ₫` (whole đồng; a missing amount, None or a table's NaN, shows `–`)."""
+    return NONE if vnd is None or vnd != vnd else f"{format_decimal(int(vnd), locale=LOCALES[lang])} ₫"
 
 
-def percent(ratio: float | None) -> str:
-    """`44,4 %`."""
-    return "–" if ratio is None else format_percent(ratio, format="#,##0.0 %", locale=LOCALE)
+def money_short(vnd: int | float | None, lang: str = "vi") -> str:
+    """`21,4 tỷ ₫`, `6 triệu ₫` (en `21.4 billion ₫`); below a million, the whole amount."""
+    if vnd is None or vnd != vnd:
+        return NONE
+    for size, unit in SHORT_UNITS:
+        if abs(vnd) >= size:
+            figure = format_decimal(round(vnd / size, 1), format="#,##0.#", locale=LOCALES[lang])
+            return f"{figure} {unit[lang]} ₫"
+    return money(vnd, lang)
 
 
-def day(value: date | None) -> str:
+def percent(ratio: float | None, lang: str = "vi") -> str:
+    """`44,4 %` (en `44.4%`)."""
+    return NONE if ratio is None else format_percent(ratio, format=PERCENT[lang], locale=LOCALES[lang])
+
+
+def day(value: date | datetime | None, lang: str = "vi") -> str:
     """`31/10/2022`."""
-    return "–" if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALE)
+    return NONE if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALES[lang])
 
 
-def clock(value: datetime | None) -> str:
-    return "–" if value is None else format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALE)
+def clock(value: datetime | None, lang: str = "vi") -> str:
+    """`14:05 31/10/2022`."""
+    return NONE if value is None else format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALES[lang])

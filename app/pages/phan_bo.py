@@ -1,7 +1,7 @@
 """Phân bổ — who should get the next devices, by the program's own priority rules (docs/allocation.md).
 
-The what-if slider recomputes the proposal from marts.allocation_queue (queue positions, no personal
-data) without a refresh.
+The figures are the allocation marts' (stock, proposal by district and by school, through app/data.py's
+reporting views); the what-if slider only moves the queue position the stock reaches (no refresh).
 """
 
 from __future__ import annotations

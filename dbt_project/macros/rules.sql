@@ -45,3 +45,38 @@
     coalesce({{ surveyed_on }}, make_date(cast(left({{ survey_round }}, 4) as integer),
                                           case when right({{ survey_round }}, 2) = 'H2' then 7 else 1 end, 1))
 {%- endmacro %}
+
+{#- ===== rules: marts (issue 22 point 1, h/rules) — each figure's rule written once ===== -#}
+
+{#- SPEC §5 student status of an identified student: supported (a handover reached them), else self-resolved
+    (their latest record has a device), else remaining. Not identified → null: they count in no status.
+    int_students stores it per student; need_by_month applies it to each month's state. -#}
+{% macro student_status(is_identified, is_supported, latest_has_device) -%}
+    case when not ({{ is_identified }}) then null
+         when {{ is_supported }} then 'supported'
+         when {{ latest_has_device }} then 'self_resolved'
+         else 'remaining'
+    end
+{%- endmacro %}
+
+{#- The student figures of a group of int_students rows (every mart that counts students uses these names). -#}
+{% macro student_counts() -%}
+    count(*) filter (where is_identified) as students_identified,
+        count(*) filter (where is_supported) as students_supported,
+        count(*) filter (where is_self_resolved) as students_self_resolved,
+        count(*) filter (where is_remaining) as students_remaining,
+        count(*) filter (where needs_connectivity) as students_need_connectivity
+{%- endmacro %}
+
+{#- SPEC §5 pct_covered: share of identified students no longer remaining (0 when none identified). -#}
+{% macro pct_covered(identified, remaining) -%}
+    case when {{ identified }} = 0 then 0.0
+         else ({{ identified }} - {{ remaining }})::double / {{ identified }}
+    end
+{%- endmacro %}
+
+{#- SPEC §5 device_equivalents = devices received + floor(cash received / unit cost); dbt passes
+    var('device_unit_cost_vnd') as unit_cost (rules.sql stays plain Jinja, see ingest/rules.py). -#}
+{% macro device_equivalents(devices, cash_vnd, unit_cost) -%}
+    ({{ devices }} + floor({{ cash_vnd }} / {{ unit_cost }})::bigint)
+{%- endmacro %}

@@ -7,16 +7,16 @@ with schools as (
 
 located as (
     select 'survey' as entity, r.source_file, r.source_line, s.district_code
-    from {{ ref('stg_raw__survey') }} as r left join schools as s using (school_code)
+    from {{ source('raw', 'survey') }} as r left join schools as s using (school_code)
     union all
     select 'handovers', r.source_file, r.source_line, s.district_code
-    from {{ ref('stg_raw__handovers') }} as r left join schools as s using (school_code)
+    from {{ source('raw', 'handovers') }} as r left join schools as s using (school_code)
     union all
-    select 'schools', source_file, source_line, district_code from {{ ref('stg_raw__schools') }}
+    select 'schools', source_file, source_line, district_code from {{ source('raw', 'schools') }}
     union all
-    select 'coverage', source_file, source_line, district_code from {{ ref('stg_raw__coverage') }}
+    select 'coverage', source_file, source_line, district_code from {{ source('raw', 'coverage') }}
     union all
-    select 'donations', source_file, source_line, district_code from {{ ref('stg_raw__donations') }}
+    select 'donations', source_file, source_line, district_code from {{ source('raw', 'donations') }}
 )
 
 select i.issue_type, i.entity, i.record_key, i.detail, i.source_file, i.source_line, l.district_code

@@ -2,4 +2,4 @@
 -- other columns are not kept, so otherwise it is null. Unmasked: only the data-officer role reads it.
 select kind, source_file, source_line, column_name, value, reason, reason_code,
        case when column_name = 'district_code' then value end as district_code
-from {{ ref('stg_dq__rejected_rows') }}
+from {{ source('dq', 'rejected_rows') }}

@@ -1,6 +1,6 @@
 -- One row per point_id: the version loaded last wins.
 with coverage as (
-    select * from {{ ref('stg_raw__coverage') }}
+    select * from {{ source('raw', 'coverage') }}
 ),
 
 final as (

@@ -1,15 +1,15 @@
 -- Districts in scope: the whole districts file, or — with the built-in reference — every district of the
 -- provinces that appear in schools or coverage (SPEC §6 coverage_by_district grain).
 with districts as (
-    select * from {{ ref('stg_raw__districts') }}
+    select * from {{ source('raw', 'districts') }}
 ),
 
 schools as (
-    select district_code from {{ ref('stg_raw__schools') }}
+    select district_code from {{ source('raw', 'schools') }}
 ),
 
 coverage as (
-    select district_code from {{ ref('stg_raw__coverage') }}
+    select district_code from {{ source('raw', 'coverage') }}
 ),
 
 winners as (

@@ -1,7 +1,7 @@
 -- One row per handover_id (the version loaded last wins), with the student key of SPEC §5
 -- (the name key uses the district of the handover's school).
 with handovers as (
-    select * from {{ ref('stg_raw__handovers') }}
+    select * from {{ source('raw', 'handovers') }}
 ),
 
 schools as (

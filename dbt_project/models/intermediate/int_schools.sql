@@ -1,6 +1,6 @@
 -- One row per school_code: the version loaded last wins.
 with schools as (
-    select * from {{ ref('stg_raw__schools') }}
+    select * from {{ source('raw', 'schools') }}
 ),
 
 final as (

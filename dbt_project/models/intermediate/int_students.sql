@@ -62,12 +62,20 @@ states as (
     left join support using (student_key)
 ),
 
+statuses as (
+    select
+        *,
+        {{ student_status('is_identified', 'is_supported', 'latest_has_device') }} as student_status
+    from states
+),
+
+-- the flags every mart counts (student_counts()): one status per identified student, false otherwise
 final as (
     select
         *,
-        is_identified and not is_supported and latest_has_device as is_self_resolved,
-        is_identified and not is_supported and not latest_has_device as is_remaining
-    from states
+        coalesce(student_status = 'self_resolved', false) as is_self_resolved,
+        coalesce(student_status = 'remaining', false) as is_remaining
+    from statuses
 )
 
 select * from final

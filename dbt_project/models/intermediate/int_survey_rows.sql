@@ -1,7 +1,7 @@
 -- Survey rows with identical rows collapsed (SPEC §4.1: they count once), each with the lineage of its
 -- copy loaded last, the school's district and type, and the student key.
 with survey as (
-    select * from {{ ref('stg_raw__survey') }}
+    select * from {{ source('raw', 'survey') }}
 ),
 
 schools as (

@@ -1,4 +1,4 @@
--- The proposal by school × priority tier.
+-- The proposal by school × priority tier × school level (the dashboard sums the levels its filter keeps).
 with queue as (
     select * from {{ ref('allocation_queue') }}
 ),
@@ -13,12 +13,13 @@ final as (
         queue.school_code,
         schools.school_name,
         queue.priority_tier,
+        queue.school_level,
         count(*) as students_remaining,
         count(*) filter (where queue.is_proposed) as devices_proposed,
         count(*) filter (where not queue.is_proposed) as students_still_waiting_after
     from queue
     left join schools using (school_code)
-    group by queue.district_code, queue.school_code, schools.school_name, queue.priority_tier
+    group by queue.district_code, queue.school_code, schools.school_name, queue.priority_tier, queue.school_level
 )
 
 select * from final

@@ -1,7 +1,7 @@
 -- Stock available for allocation = max(0, device_equivalents − devices_handed_over) (SPEC §5 figures),
 -- with how it is made up; `allocation_stock` (refresh --allocation-stock N) replaces it for a what-if.
 with donations as (
-    select * from {{ ref('int_donations') }} where status = 'da_nhan'
+    select * from {{ ref('int_donations') }}
 ),
 
 handovers as (
@@ -10,8 +10,8 @@ handovers as (
 
 supply as (
     select
-        coalesce(sum(quantity) filter (where form = 'thiet_bi' and inspection_passed), 0)::bigint as devices_received,
-        coalesce(sum(amount_vnd) filter (where form = 'tien_mat'), 0)::bigint as cash_received_vnd
+        coalesce(sum(devices_received), 0)::bigint as devices_received,
+        coalesce(sum(cash_received_vnd), 0)::bigint as cash_received_vnd
     from donations
 ),
 
@@ -23,7 +23,7 @@ figures as (
     select
         supply.devices_received,
         supply.cash_received_vnd,
-        supply.devices_received + floor(supply.cash_received_vnd / {{ var('device_unit_cost_vnd') }})::bigint
+        {{ device_equivalents('supply.devices_received', 'supply.cash_received_vnd', var('device_unit_cost_vnd')) }}
             as device_equivalents,
         handed.devices_handed_over
     from supply cross join handed

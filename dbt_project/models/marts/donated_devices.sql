@@ -11,10 +11,9 @@ by_type as (
     select
         device_type,
         condition,
-        coalesce(sum(quantity) filter (where status = 'da_nhan' and inspection_passed), 0)::bigint as devices_received,
-        coalesce(sum(quantity) filter (where status = 'da_nhan' and not inspection_passed), 0)::bigint
-            as devices_failed_inspection,
-        coalesce(sum(quantity) filter (where status = 'cam_ket'), 0)::bigint as devices_pledged
+        coalesce(sum(devices_received), 0)::bigint as devices_received,
+        coalesce(sum(devices_failed_inspection), 0)::bigint as devices_failed_inspection,
+        coalesce(sum(devices_pledged), 0)::bigint as devices_pledged
     from donations
     group by device_type, condition
 ),

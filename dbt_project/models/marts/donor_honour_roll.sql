@@ -9,14 +9,10 @@ final as (
         donor_name,
         any_value(donor_type) as donor_type,
         count(*) as donations,
-        coalesce(sum(amount_vnd) filter (where form = 'tien_mat' and status = 'da_nhan'), 0)::bigint
-            as cash_received_vnd,
-        coalesce(sum(amount_vnd) filter (where form = 'tien_mat' and status = 'cam_ket'), 0)::bigint
-            as cash_pledged_vnd,
-        coalesce(sum(quantity) filter (where form = 'thiet_bi' and status = 'da_nhan' and inspection_passed), 0)::bigint
-            as devices_received,
-        coalesce(sum(quantity) filter (where form = 'goi_cuoc' and status = 'da_nhan'), 0)::bigint
-            as data_packages_received,
+        coalesce(sum(cash_received_vnd), 0)::bigint as cash_received_vnd,
+        coalesce(sum(cash_pledged_vnd), 0)::bigint as cash_pledged_vnd,
+        coalesce(sum(devices_received), 0)::bigint as devices_received,
+        coalesce(sum(data_packages_received), 0)::bigint as data_packages_received,
         min(coalesce(received_on, pledged_on)) as first_gift_on
     from donations
     group by donor_name

@@ -1,7 +1,7 @@
 -- Calendar months from the first to the last with any activity, empty months in between as zeros,
 -- with running totals (SPEC §5 monthly figures; students_supported_new = first handover's month).
 with donations as (
-    select * from {{ ref('int_donations') }} where status = 'da_nhan'
+    select * from {{ ref('int_donations') }} where status = 'da_nhan'  -- received_on is the month of a receipt
 ),
 
 handovers as (
@@ -14,8 +14,8 @@ students as (
 
 events as (
     select date_trunc('month', received_on) as month,
-           case when form = 'thiet_bi' and inspection_passed then quantity else 0 end as devices_received,
-           case when form = 'tien_mat' then amount_vnd else 0 end as cash_received_vnd,
+           devices_received,
+           cash_received_vnd,
            0 as devices_handed_over, 0 as students_supported_new
     from donations
     union all

@@ -102,8 +102,8 @@ changes as (
             {'month': valid_from, 'change': 1},
             {'month': valid_to, 'change': -1}
         ], recursive := true),
-        supported,
-        latest_has_device
+        -- every interval is of an identified student (survey_intervals keeps only those)
+        {{ student_status('true', 'supported', 'latest_has_device') }} as student_status
     from nonempty_parts
 ),
 
@@ -113,9 +113,9 @@ changes_by_month as (
         district_index,
         priority_tier,
         sum(change) as identified,
-        sum(change) filter (where supported) as supported,
-        sum(change) filter (where not supported and latest_has_device) as self_resolved,
-        sum(change) filter (where not supported and not latest_has_device) as remaining
+        sum(change) filter (where student_status = 'supported') as supported,
+        sum(change) filter (where student_status = 'self_resolved') as self_resolved,
+        sum(change) filter (where student_status = 'remaining') as remaining
     from changes
     where month is not null
     group by all

@@ -14,11 +14,7 @@ aggregated as (
         priority_tier,
         school_level,
         count(*) as students_surveyed,
-        count(*) filter (where is_identified) as students_identified,
-        count(*) filter (where is_supported) as students_supported,
-        count(*) filter (where is_self_resolved) as students_self_resolved,
-        count(*) filter (where is_remaining) as students_remaining,
-        count(*) filter (where needs_connectivity) as students_need_connectivity
+        {{ student_counts() }}
     from students
     group by district_code, school_code, priority_tier, school_level
 ),

@@ -13,11 +13,7 @@ aggregated as (
         priority_tier,
         school_level,
         count(*) as students_surveyed,
-        count(*) filter (where is_identified) as students_identified,
-        count(*) filter (where is_supported) as students_supported,
-        count(*) filter (where is_self_resolved) as students_self_resolved,
-        count(*) filter (where is_remaining) as students_remaining,
-        count(*) filter (where needs_connectivity) as students_need_connectivity
+        {{ student_counts() }}
     from students
     group by district_code, priority_tier, school_level
 ),
@@ -33,9 +29,7 @@ final as (
         aggregated.students_supported,
         aggregated.students_self_resolved,
         aggregated.students_remaining,
-        case when students_identified = 0 then 0.0
-             else (students_identified - students_remaining)::double / students_identified
-        end as pct_covered,
+        {{ pct_covered('aggregated.students_identified', 'aggregated.students_remaining') }} as pct_covered,
         aggregated.students_need_connectivity
     from aggregated
     left join districts using (district_code)

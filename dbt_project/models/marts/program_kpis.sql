@@ -25,31 +25,22 @@ issues as (
 ),
 
 rejected as (
-    select * from {{ ref('stg_dq__rejected_rows') }}
+    select * from {{ source('dq', 'rejected_rows') }}
 ),
 
 student_figures as (
     select
-        count(*) filter (where is_identified) as students_identified,
-        count(*) filter (where is_supported) as students_supported,
-        count(*) filter (where is_self_resolved) as students_self_resolved,
-        count(*) filter (where is_remaining) as students_remaining,
-        count(*) filter (where needs_connectivity) as students_need_connectivity
+        {{ student_counts() }}
     from students
 ),
 
 supply as (
     select
-        coalesce(sum(quantity) filter (where form = 'thiet_bi' and status = 'da_nhan' and inspection_passed), 0)::bigint
-            as devices_received,
-        coalesce(sum(quantity) filter (where form = 'thiet_bi' and status = 'da_nhan' and not inspection_passed), 0)::bigint
-            as devices_failed_inspection,
-        coalesce(sum(amount_vnd) filter (where form = 'tien_mat' and status = 'da_nhan'), 0)::bigint
-            as cash_received_vnd,
-        coalesce(sum(amount_vnd) filter (where form = 'tien_mat' and status = 'cam_ket'), 0)::bigint
-            as cash_pledged_vnd,
-        coalesce(sum(quantity) filter (where form = 'goi_cuoc' and status = 'da_nhan'), 0)::bigint
-            as data_packages_received
+        coalesce(sum(devices_received), 0)::bigint as devices_received,
+        coalesce(sum(devices_failed_inspection), 0)::bigint as devices_failed_inspection,
+        coalesce(sum(cash_received_vnd), 0)::bigint as cash_received_vnd,
+        coalesce(sum(cash_pledged_vnd), 0)::bigint as cash_pledged_vnd,
+        coalesce(sum(data_packages_received), 0)::bigint as data_packages_received
     from donations
 ),
 
@@ -92,17 +83,15 @@ final as (
         s.students_supported,
         s.students_self_resolved,
         s.students_remaining,
-        case when s.students_identified = 0 then 0.0
-             else (s.students_identified - s.students_remaining)::double / s.students_identified
-        end as pct_covered,
+        {{ pct_covered('s.students_identified', 's.students_remaining') }} as pct_covered,
         s.students_need_connectivity,
         supply.devices_received,
         supply.devices_failed_inspection,
         supply.cash_received_vnd,
         supply.cash_pledged_vnd,
         supply.data_packages_received,
-        supply.devices_received
-            + floor(supply.cash_received_vnd / {{ var('device_unit_cost_vnd') }})::bigint as device_equivalents,
+        {{ device_equivalents('supply.devices_received', 'supply.cash_received_vnd', var('device_unit_cost_vnd')) }}
+            as device_equivalents,
         h.devices_handed_over,
         h.handovers_outside_need_list,
         c.coverage_points_total,
