@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return cli_verify(args.db.resolve())
     if args.command == "demo-data":
-        from warehouse.demo_data import generate
+        from warehouse.demo import generate
         from warehouse.formats import number
 
         counts = generate(args.out, scale=args.scale, seed=args.seed)
