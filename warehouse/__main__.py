@@ -87,7 +87,7 @@ def _analyst_copy(args: argparse.Namespace) -> int:
 
 
 def _briefing(args: argparse.Namespace) -> int:
-    from warehouse.briefing import BriefingError, correction_lines, may_publish, publish, publish_roles, write_pack
+    from warehouse.reports import BriefingError, correction_lines, may_publish, publish, publish_roles, write_pack
 
     if args.publish and not (args.user or "").strip():
         print("Cần --user NAME để công bố / --publish needs --user NAME", file=sys.stderr)

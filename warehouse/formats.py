@@ -34,3 +34,9 @@ def day(value: date | None) -> str:
 
 def clock(value: datetime | None) -> str:
     return "–" if value is None else format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALE)
+
+
+def points(ratio_change: float) -> str:
+    """A change of a percentage in percentage points, without its sign: `22,2 điểm %` (the press pack's
+    month-on-month change of the share covered)."""
+    return f"{format_decimal(abs(ratio_change) * 100, format='#,##0.0', locale=LOCALE)} điểm %"
