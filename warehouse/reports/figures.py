@@ -5,7 +5,8 @@ The pack speaks as of the month's last day (docs/briefing.md): this month's and 
 `reporting.monthly_progress` (a district-scoped view: `reporting.progress_by_district_month` on the same
 calendar); the need figures are `reporting.need_by_month`'s row for the month (SPEC §5 counted as of its last
 day; for the latest month they equal `reporting.program_kpis`); the donation, handover and coverage tables are
-the `reporting` event views counted up to that day. `month_figures` is what the dashboard page and the pack share.
+the month's rows of `reporting.briefing_*_by_month` (dbt counts them on the calendar of `briefing_months`), so
+no date rule is written here. `month_figures` is what the dashboard page and the pack share.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from warehouse.formats import number
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 REQUIRED_TABLES = ("reporting.monthly_progress", "reporting.program_kpis", "reporting.need_by_month",
                    "reporting.progress_by_district_month",
-                   "reporting.handover_events", "reporting.donation_events", "reporting.coverage_points",
-                   "reporting.schools", "reporting.districts", "meta.refresh")
+                   "reporting.briefing_months", "reporting.briefing_donations_by_month",
+                   "reporting.briefing_handovers_by_month", "reporting.briefing_coverage_by_month",
+                   "reporting.coverage_points", "reporting.schools", "reporting.districts", "meta.refresh")
 
 # The figures a pack publishes (and later checks for corrections), with their Vietnamese label and kind.
 FIGURES: dict[str, tuple[str, str]] = {
@@ -101,21 +103,9 @@ def connect_warehouse(db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _months_of(con: duckdb.DuckDBPyConnection) -> list[date]:
-    """Every month from the first to the last of `reporting.monthly_progress`, stretched over the survey dates
-    (`reporting.need_by_month` has a row for each of those months as soon as there is a survey row)."""
-    lo, hi = con.execute("""
-        select min(m), max(m) from (
-            select month::date as m from reporting.monthly_progress
-            union all
-            select month::date from reporting.need_by_month
-        )""").fetchall()[0]
-    if lo is None:
-        return []
-    months, current = [], lo
-    while current <= hi:
-        months.append(current)
-        current = _add_months(current, 1)
-    return months
+    """Every month a pack can be built for (`reporting.briefing_months`: monthly_progress's range stretched over the
+    survey dates), oldest first."""
+    return [m for (m,) in con.execute("select month from reporting.briefing_months order by month").fetchall()]
 
 
 def available_months(db: Path) -> list[str]:
@@ -236,82 +226,31 @@ def headline_figures(con: duckdb.DuckDBPyConnection, first: date,
     return {key: figures[key] for key in FIGURES}
 
 
+# The pack's tables as of the month's last day, computed by dbt on the briefing calendar (marts.briefing_*).
 DONATIONS_SQL = """
-select
-    donor_type, form,
-    count(*) filter (where (status = 'da_nhan' and received_on <= $as_of)
-                        or (status = 'cam_ket' and pledged_on <= $as_of)) as donations,
-    coalesce(sum(amount_vnd) filter (where form = 'tien_mat' and status = 'da_nhan'
-                                     and received_on between $start and $as_of), 0)::bigint as cash_month,
-    coalesce(sum(amount_vnd) filter (where form = 'tien_mat' and status = 'da_nhan'
-                                     and received_on <= $as_of), 0)::bigint as cash_received,
-    coalesce(sum(amount_vnd) filter (where form = 'tien_mat' and status = 'cam_ket'
-                                     and pledged_on <= $as_of), 0)::bigint as cash_pledged,
-    coalesce(sum(quantity) filter (where form = 'thiet_bi' and status = 'da_nhan' and inspection_passed
-                                   and received_on between $start and $as_of), 0)::bigint as devices_month,
-    coalesce(sum(quantity) filter (where form = 'thiet_bi' and status = 'da_nhan' and inspection_passed
-                                   and received_on <= $as_of), 0)::bigint as devices_received,
-    coalesce(sum(quantity) filter (where form = 'thiet_bi' and status = 'cam_ket'
-                                   and pledged_on <= $as_of), 0)::bigint as devices_pledged,
-    coalesce(sum(quantity) filter (where form = 'thiet_bi' and status = 'da_nhan' and not inspection_passed
-                                   and received_on <= $as_of), 0)::bigint as devices_failed_inspection,
-    coalesce(sum(quantity) filter (where form = 'goi_cuoc' and status = 'da_nhan'
-                                   and received_on between $start and $as_of), 0)::bigint as packages_month,
-    coalesce(sum(quantity) filter (where form = 'goi_cuoc' and status = 'da_nhan'
-                                   and received_on <= $as_of), 0)::bigint as packages_received
-from reporting.donation_events
-group by donor_type, form
-having donations > 0
+select donor_type, form, donations, cash_month, cash_received, cash_pledged, devices_month, devices_received,
+       devices_pledged, devices_failed_inspection, packages_month, packages_received
+from reporting.briefing_donations_by_month
+where month = $month
 order by donor_type, form
 """
 
 HANDOVERS_SQL = """
-select h.district_code, any_value(d.district_name) as district_name, h.device_type,
-       count(*) filter (where h.handed_on >= $start) as this_month,
-       count(*) as cumulative
-from reporting.handover_events as h
+select h.district_code, d.district_name, h.device_type, h.this_month, h.cumulative
+from reporting.briefing_handovers_by_month as h
 left join reporting.districts as d using (district_code)
-where h.handed_on <= $as_of and ($all or list_contains($districts, h.district_code))
-group by h.district_code, h.device_type
+where h.month = $month and ($all or list_contains($districts, h.district_code))
 order by h.district_code, h.device_type
 """
 
 COVERAGE_SQL = """
-with points as (
-    select *, status = 'da_phu_song' and coalesce(completed_on, date '0001-01-01') <= $as_of as covered
-    from reporting.coverage_points
-),
-by_district as (
-    select
-        district_code,
-        count(*) as points_total,
-        count(*) filter (where covered) as points_covered,
-        count(*) filter (where not covered) as points_uncovered,
-        count(*) filter (where not covered and planned_on < $overdue_on) as points_overdue,
-        coalesce(sum(coalesce(students, 0)) filter (where not covered), 0)::bigint as students_affected_uncovered
-    from points
-    group by district_code
-),
-schools as (
-    select district_code, count(*) as schools_total,
-           count(*) filter (where not has_internet) as schools_without_internet
-    from reporting.schools
-    group by district_code
-)
 select
-    d.district_code, d.district_name,
-    coalesce(p.points_total, 0) as points_total,
-    coalesce(p.points_covered, 0) as points_covered,
-    coalesce(p.points_uncovered, 0) as points_uncovered,
-    coalesce(p.points_overdue, 0) as points_overdue,
-    coalesce(p.students_affected_uncovered, 0) as students_affected_uncovered,
-    coalesce(s.schools_total, 0) as schools_total,
-    coalesce(s.schools_without_internet, 0) as schools_without_internet
-from reporting.districts as d
-left join by_district as p using (district_code)
-left join schools as s using (district_code)
-where $all or list_contains($districts, d.district_code)
-order by d.district_code
+    c.district_code, d.district_name, c.points_total, c.points_covered, c.points_uncovered, c.points_overdue,
+    c.students_affected_uncovered, c.schools_total, c.schools_without_internet
+from reporting.briefing_coverage_by_month as c
+left join reporting.districts as d using (district_code)
+where c.month = $month and ($all or list_contains($districts, c.district_code))
+order by c.district_code
 """
 
 
@@ -370,9 +309,9 @@ def compute_figures(con: duckdb.DuckDBPyConnection, first: date,
         "previous": headline_figures(con, previous, districts),
         "need": need,
         # donations are the province's resources: none for a district-limited view
-        "donations": [] if districts is not None else _rows_named(con, DONATIONS_SQL, start=first, as_of=end),
-        "handovers": _rows_named(con, HANDOVERS_SQL, start=first, as_of=end, **_scope(districts)),
-        "coverage": _rows_named(con, COVERAGE_SQL, as_of=end, overdue_on=overdue_on, **_scope(districts)),
+        "donations": [] if districts is not None else _rows_named(con, DONATIONS_SQL, month=first),
+        "handovers": _rows_named(con, HANDOVERS_SQL, month=first, **_scope(districts)),
+        "coverage": _rows_named(con, COVERAGE_SQL, month=first, **_scope(districts)),
         "coverage_overdue_on": overdue_on,
         "lagging": lagging,
         "trend": trend,
