@@ -361,9 +361,9 @@ def province() -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _briefing_month(ident: Identity, month: str, districts: tuple[str, ...] | None = None) -> dict:
-    from warehouse import briefing
+    from warehouse import reports
 
-    return briefing.month_figures(Path(ident.path), month, districts=districts)
+    return reports.month_figures(Path(ident.path), month, districts=districts)
 
 
 def month_change() -> dict | None:
@@ -372,25 +372,25 @@ def month_change() -> dict | None:
     months = briefing_months()
     if not months:
         return None
-    from warehouse import briefing
+    from warehouse import reports
 
     pack = briefing_month(months[-1])
-    return {"label": pack["month_label"], "previous": briefing.month_label(pack["previous_month"]),
+    return {"label": pack["month_label"], "previous": reports.month_label(pack["previous_month"]),
             "now": pack["figures"], "before": pack["previous"]}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _briefing_corrections(ident: Identity, month: str, store_mtime: int) -> list[str]:
-    from warehouse import briefing
+    from warehouse import reports
 
-    return briefing.pending_corrections(Path(ident.path), month, _briefing_month(ident, month))
+    return reports.pending_corrections(Path(ident.path), month, _briefing_month(ident, month))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _briefing_months(ident: Identity) -> list[str]:
-    from warehouse import briefing
+    from warehouse import reports
 
-    return briefing.available_months(Path(ident.path))
+    return reports.available_months(Path(ident.path))
 
 
 def briefing_months() -> list[str]:
@@ -406,10 +406,10 @@ def briefing_month(month: str) -> dict:
 def briefing_corrections(month: str) -> list[str]:
     """Corrections to published (province-wide) figures (cached per warehouse file and per state of the published
     store); none for a district-scoped user, whose figures are not the published ones."""
-    from warehouse import briefing
+    from warehouse import reports
 
     if scoped():
         return []
-    store = briefing.published_store(warehouse_path())
+    store = reports.published_store(warehouse_path())
     mtime = store.stat().st_mtime_ns if store.exists() else 0
     return _briefing_corrections(identity(), month, mtime)

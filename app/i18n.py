@@ -310,6 +310,11 @@ LABELS: dict[str, dict[str, str]] = {
     "scope_col": {"vi": "Địa bàn", "en": "Districts"},
     "scope_province": {"vi": "toàn tỉnh", "en": "province"},
     "publish_anyway": {"vi": "Vẫn công bố lần làm mới này", "en": "Publish this refresh anyway"},
+    # issue 22 point 2 (layout helper): the upload job's stages and outcome, read as fields (warehouse/upload/jobs.py)
+    "step_guard": {"vi": "so sánh với kho dữ liệu hiện tại", "en": "comparing with the current warehouse"},
+    "step_swap": {"vi": "thay kho dữ liệu mới", "en": "putting the new warehouse in place"},
+    "refresh_held": {"vi": "Lần làm mới bị giữ lại, không công bố — kho dữ liệu cũ vẫn được giữ nguyên. Lý do:",
+                     "en": "The refresh is held, not published — the previous warehouse stays in place. Why:"},
 }
 
 

@@ -22,7 +22,7 @@ import duckdb
 
 from ingest.load import load_folder
 from tests.messy import SHAPES, write_shape
-from warehouse.demo_data import generate
+from warehouse.demo import generate
 
 
 def best_of(runs: int, fn) -> float:

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.refresh_scale [--fraction 0.125 0.25 0.5 1] [--seed S] [--keep DIR]
 
-For each fraction it generates the national demo folder once (`warehouse.demo_data`, row counts
+For each fraction it generates the national demo folder once (`warehouse.demo`, row counts
 scaled by the fraction; the 63 provinces and their districts stay), then measures on that folder:
 
 - the floor: DuckDB alone reading the same files into a DuckDB file, one table per kind
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.demo_data import generate
+from warehouse.demo import generate
 
 REPO = Path(__file__).resolve().parent.parent
 KINDS = ("schools", "survey", "donations", "handovers", "coverage")

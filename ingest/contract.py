@@ -310,7 +310,8 @@ def render_markdown() -> str:
     out = ["# Định dạng tệp đầu vào / Input file format", "",
            "Generated from `ingest/contract.py` by `python -m ingest.contract`. Do not edit by hand.", "",
            "A source folder holds CSV or XLSX files whose kind is told by the file-name prefix "
-           f"({', '.join(f'`{k}`' for k in KINDS)}). See SPEC §4 for the reading rules.", "",
+           f"({', '.join(f'`{k}`' for k in KINDS)}). The reading rules are `ingest/read.py` and "
+           "`ingest/validate.py`; what the figures mean, [definitions.md](definitions.md).", "",
            "Parquet files (`.parquet`) of the canonical columns are read too, e.g. the raw tables a province "
            "warehouse exports, so a national roll-up does not re-read every province's CSVs. Every column is "
            "read as text and goes through the same rules (dates as `YYYY-MM-DD`, booleans `true`/`false`); "

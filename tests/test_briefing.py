@@ -9,7 +9,7 @@ tests/test_marts_fixture.py). Survey rows: H1 dated 01–08/03/2022, H2 dated 01
   31/10/2022  + H2 (D, 01/10), H4 (G2, 05/10); H6 (10/10) is outside the need list → supported 3
               (A D G2), self-resolved 1, remaining 5 (B F G1 H I), 4/9.
   30/11/2022  + H5 (I, 02/11), H3 (D again) → supported 4, remaining 4 (B F G1 H), 5/9 = marts.program_kpis.
-Monthly and running totals: the rows of marts.monthly_progress (hand-derived in test_marts_fixture.py).
+Monthly and running totals: MONTHLY_BY_HAND below (the same as test_marts_fixture.py's monthly_progress).
 October by district × tier: 643 tier 1 A G1 G2 (2 supported, G1 waits) · 643 tier 2 B H · 644 tier 1 F ·
   644 tier 3 D (supported) · 652 tier 1 I (handed over in November) · 652 tier 3 C (self-resolved).
 October handovers: H1 643 laptop (September), H2 644 tablet, H4 643 smartphone, H6 643 tablet.
@@ -32,9 +32,12 @@ import pypdf
 import pytest
 
 from tests.conftest import AS_OF, FIXTURE, query, run_cli
-from warehouse import audit, briefing
+from warehouse import audit, reports
 from warehouse.__main__ import main
 from warehouse.refresh import DEVICE_UNIT_COST_VND, run_dbt
+from warehouse.reports.excel import HEADER_ROW
+from warehouse.reports.figures import HEADLINE, month_end, parse_month
+from warehouse.reports.wording import change_text, figure_text
 
 BMT, BH, KB = "Thành phố Buôn Ma Thuột", "Thị xã Buôn Hồ", "Huyện Krông Bông"
 NEED_BY_HAND = {  # identified, supported, self_resolved, remaining
@@ -52,17 +55,21 @@ def _copy_db(src: Path, folder: Path) -> Path:
     return db
 
 
-def _mart_month(db: Path, month: str) -> dict[str, int]:
-    cols = [*MP_KEYS, *(f"cum_{k}" for k in MP_KEYS)]
-    rows = query(db, f"select {', '.join(cols)} from marts.monthly_progress where strftime(month, '%Y-%m') = ?",
-                 [month])
-    assert len(rows) == 1
-    return dict(zip(cols, rows[0], strict=True))
+# This month's and running totals by hand from the fixture files (the mart the pack copies is not the reference):
+# devices received (inspection passed), cash received, devices handed over, students supported for the first time,
+# then the running totals of the four.
+MONTHLY_BY_HAND = {
+    "2022-08": (0, 15_000_000, 0, 0, 0, 15_000_000, 0, 0),  # DN1 10/08, 15.000.000 once donations_2.csv corrects it
+    "2022-09": (4, 0, 1, 1, 4, 15_000_000, 1, 1),  # DN2 4 laptops (DN3's tablets failed inspection); H1 16/09 → A
+    "2022-10": (0, 0, 3, 2, 4, 15_000_000, 4, 3),  # H2 → D, H4 → G2, H6 (outside the need list); H9 rejected
+    "2022-11": (0, 6_000_000, 2, 1, 4, 21_000_000, 6, 4),  # DN6 + DN7 3.000.000 each; H3 (D again), H5 → I
+}
+MONTHLY_KEYS = (*MP_KEYS, *(f"cum_{k}" for k in MP_KEYS))
 
 
-def _expected(db: Path, month: str) -> dict[str, float]:
-    """What the pack must say for `month`: monthly_progress's row plus the hand-derived need figures."""
-    out: dict[str, float] = dict(_mart_month(db, month))
+def _expected(month: str) -> dict[str, float]:
+    """What the pack must say for `month`, all derived by hand: the monthly totals and the need figures."""
+    out: dict[str, float] = dict(zip(MONTHLY_KEYS, MONTHLY_BY_HAND[month], strict=True))
     identified, supported, self_resolved, remaining = NEED_BY_HAND[month]
     out.update(students_identified=identified, students_supported=supported,
                students_self_resolved=self_resolved, students_remaining=remaining,
@@ -70,7 +77,14 @@ def _expected(db: Path, month: str) -> dict[str, float]:
     return out
 
 
-def _sheet_rows(ws, first: int = briefing.HEADER_ROW + 2) -> list[tuple]:
+def _mart_month(db: Path, month: str) -> dict[str, int]:
+    rows = query(db, f"select {', '.join(MONTHLY_KEYS)} from marts.monthly_progress "
+                     "where strftime(month, '%Y-%m') = ?", [month])
+    assert len(rows) == 1
+    return dict(zip(MONTHLY_KEYS, rows[0], strict=True))
+
+
+def _sheet_rows(ws, first: int = HEADER_ROW + 2) -> list[tuple]:
     return [tuple(c.value for c in row) for row in ws.iter_rows(min_row=first) if any(c.value is not None for c in row)]
 
 
@@ -95,31 +109,31 @@ def october(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
 def test_cli_writes_exactly_the_two_files(october: tuple[Path, Path]) -> None:
     db, out = october
     assert sorted(p.name for p in out.iterdir()) == ["briefing-2022-10.pdf", "briefing-2022-10.xlsx"]
-    assert briefing.published_store(db) == db.with_name("svmt_published.duckdb")
-    assert not briefing.published_store(db).exists()  # building is not publishing
+    assert reports.published_store(db) == db.with_name("svmt_published.duckdb")
+    assert not reports.published_store(db).exists()  # building is not publishing
 
 
 @pytest.mark.parametrize("month", sorted(NEED_BY_HAND))
-def test_month_figures_by_hand_and_from_the_marts(fixture_db: Path, month: str) -> None:
-    got = briefing.month_figures(fixture_db, month)
-    want = _expected(fixture_db, month)
+def test_month_figures_by_hand(fixture_db: Path, month: str) -> None:
+    got = reports.month_figures(fixture_db, month)
+    want = _expected(month)
     assert got["figures"].pop("pct_covered") == pytest.approx(want.pop("pct_covered"))
     assert got["figures"] == want
-    assert got["as_of"] == briefing.month_end(date.fromisoformat(month + "-01"))
+    assert got["as_of"] == month_end(date.fromisoformat(month + "-01"))
 
 
 def test_every_month_matches_monthly_progress_and_latest_matches_kpis(fixture_db: Path) -> None:
-    months = briefing.available_months(fixture_db)
+    months = reports.available_months(fixture_db)
     # the data range: monthly_progress (08/2022–02/2023) stretched over the survey dates (03/2022)
     assert months[0] == "2022-03" and months[-1] == "2023-02" and len(months) == 12
     mart = {m.strftime("%Y-%m") for (m,) in query(fixture_db, "select month from marts.monthly_progress")}
     for month in months:
-        figures = briefing.month_figures(fixture_db, month)["figures"]
+        figures = reports.month_figures(fixture_db, month)["figures"]
         if month in mart:
             assert {k: figures[k] for k in _mart_month(fixture_db, month)} == _mart_month(fixture_db, month)
         else:  # before the first activity: nothing handed over, nothing received yet
             assert figures["cum_devices_handed_over"] == figures["cum_cash_received_vnd"] == 0
-    latest = briefing.month_figures(fixture_db, months[-1])
+    latest = reports.month_figures(fixture_db, months[-1])
     cols = [*NEED_KEYS, "pct_covered"]
     kpis = dict(zip(cols, query(fixture_db, f"select {', '.join(cols)} from marts.program_kpis")[0], strict=True))
     assert {k: latest["figures"][k] for k in cols} == pytest.approx(kpis)
@@ -135,32 +149,32 @@ def test_summary_sheet_cell_by_cell(october: tuple[Path, Path]) -> None:
     db, out = october
     book = openpyxl.load_workbook(out / "briefing-2022-10.xlsx")
     assert book.sheetnames == ["Tổng hợp", "Nhu cầu", "Huy động", "Bàn giao", "Phủ sóng", "Điều chỉnh"]
-    now, before = _expected(db, "2022-10"), _expected(db, "2022-09")
+    now, before = _expected("2022-10"), _expected("2022-09")
     ws = book["Tổng hợp"]
     for sheet in book.worksheets:  # title row: province, month, as-of date; frozen header row
         assert "Tỉnh Đắk Lắk" in sheet["A1"].value and "10/2022" in sheet["A1"].value
         assert "31/10/2022" in sheet["A3"].value
-        assert sheet.freeze_panes == f"A{briefing.HEADER_ROW + 2}"
-    assert [c.value for c in ws[briefing.HEADER_ROW + 1]] == [
+        assert sheet.freeze_panes == f"A{HEADER_ROW + 2}"
+    assert [c.value for c in ws[HEADER_ROW + 1]] == [
         "Chỉ tiêu", "Tháng 10/2022", "Tháng trước (09/2022)", "Thay đổi so với tháng trước"]
-    rows = {r[0].value: r for r in ws.iter_rows(min_row=briefing.HEADER_ROW + 2, max_row=briefing.HEADER_ROW + 14)}
-    assert len(rows) == len(briefing.FIGURES)
-    for key, (text, kind) in briefing.FIGURES.items():
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=HEADER_ROW + 2, max_row=HEADER_ROW + 14)}
+    assert len(rows) == len(reports.FIGURES)
+    for key, (text, kind) in reports.FIGURES.items():
         cells = rows[text]
         assert all(c.data_type == "n" for c in cells[1:]), text  # real numbers, not text
         assert (cells[1].value, cells[2].value, cells[3].value) == pytest.approx(
             (now[key], before[key], now[key] - before[key])), text
         fmt = cells[1].number_format
         assert fmt == {"int": "#,##0", "money": '#,##0 "₫"', "pct": "0.0%"}[kind]
-    texts = [r[0] for r in _sheet_rows(ws, briefing.HEADER_ROW + 15)]
+    texts = [r[0] for r in _sheet_rows(ws, HEADER_ROW + 15)]
     assert any("13 dòng bị loại, 11 vấn đề chưa xử lý" in t for t in texts)
-    assert ws.column_dimensions["A"].width >= max(len(t) for t, _ in briefing.FIGURES.values())
+    assert ws.column_dimensions["A"].width >= max(len(t) for t, _ in reports.FIGURES.values())
 
 
 def test_template_sheets_cell_by_cell(october: tuple[Path, Path]) -> None:
     db, out = october
     book = openpyxl.load_workbook(out / "briefing-2022-10.xlsx")
-    mp = _mart_month(db, "2022-10")
+    mp = _expected("2022-10")
     t1, t2, t3 = "Diện 1: hộ nghèo", "Diện 2: hộ cận nghèo", "Diện 3: khó khăn do COVID-19"
     need = _sheet_rows(book["Nhu cầu"])
     assert need[:-1] == [
@@ -180,7 +194,7 @@ def test_template_sheets_cell_by_cell(october: tuple[Path, Path]) -> None:
         ("Tổng cộng", None, 5, mp["cash_received_vnd"], mp["cum_cash_received_vnd"], 20_000_000,
          mp["devices_received"], mp["cum_devices_received"], 0, 3, 50, 50),
     ]
-    assert book["Huy động"].cell(briefing.HEADER_ROW + 2, 5).number_format == '#,##0 "₫"'
+    assert book["Huy động"].cell(HEADER_ROW + 2, 5).number_format == '#,##0 "₫"'
 
     handed = _sheet_rows(book["Bàn giao"])
     assert handed == [
@@ -205,12 +219,12 @@ def test_pdf_one_a4_page_same_numbers(october: tuple[Path, Path]) -> None:
     box = pypdf.PdfReader(str(pdf)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
     text = _pdf_text(pdf)
-    now, before = _expected(db, "2022-10"), _expected(db, "2022-09")
+    now, before = _expected("2022-10"), _expected("2022-09")
     assert "Tỉnh Đắk Lắk" in text and "BÁO CÁO KẾT QUẢ THÁNG 10/2022" in text
     assert "số liệu tính đến hết ngày 31/10/2022" in text
-    for key in briefing.HEADLINE:
-        line = (f"{briefing.FIGURES[key][0]} {briefing.figure_text(key, now[key])} so với 09/2022: "
-                f"{briefing.change_text(key, now[key], before[key])}")
+    for key in HEADLINE:
+        line = (f"{reports.FIGURES[key][0]} {figure_text(key, now[key])} so với 09/2022: "
+                f"{change_text(key, now[key], before[key])}")
         assert line in text
     # the same figures, spelled out
     for line in ("Thiết bị trao trong tháng 3 so với 09/2022: +2", "Lũy kế thiết bị đã trao 4 so với 09/2022: +3",
@@ -247,7 +261,7 @@ def test_text_that_looks_like_a_formula_stays_text(fixture_db: Path, tmp_path: P
     for code, name in evil.items():
         con.execute("update intermediate.int_districts set district_name = ? where district_code = ?", [name, code])
     con.close()
-    xlsx, _ = briefing.build_pack(db, "2022-10", tmp_path / "out")
+    xlsx, _ = reports.build_pack(db, "2022-10", tmp_path / "out")
     book = openpyxl.load_workbook(xlsx)
     found = [c for ws in book for row in ws.iter_rows() for c in row if c.value in evil.values()]
     assert found and all(c.data_type == "s" for c in found)
@@ -288,17 +302,17 @@ from states group by all having count(*) filter (where is_identified) > 0 order 
 def _need_rows(db: Path, month: str) -> tuple[list[tuple], list[tuple]]:
     """(the pack's district × tier need rows, the same rows counted literally from the survey rows)."""
     pack = [(r["district_code"], r["priority_tier"], *(r[k] for k in NEED_KEYS))
-            for r in briefing.month_figures(db, month)["need"]]
+            for r in reports.month_figures(db, month)["need"]]
     con = duckdb.connect(str(db), read_only=True)
     try:
-        literal = con.execute(NEED_AS_OF_SQL, {"as_of": briefing.month_end(briefing.parse_month(month))}).fetchall()
+        literal = con.execute(NEED_AS_OF_SQL, {"as_of": month_end(parse_month(month))}).fetchall()
     finally:
         con.close()
     return pack, literal
 
 
 def test_every_month_of_need_by_month_is_the_rule_read_literally(fixture_db: Path) -> None:
-    months = briefing.available_months(fixture_db)
+    months = reports.available_months(fixture_db)
     for month in months:
         pack, literal = _need_rows(fixture_db, month)
         assert pack == literal, month
@@ -313,14 +327,15 @@ def test_undated_survey_rows_count_from_their_rounds_first_day(fixture_db: Path,
     con = duckdb.connect(str(db))
     con.execute("update intermediate.int_survey_rows set surveyed_on = null")
     con.close()
-    run_dbt(db, date.fromisoformat(AS_OF), DEVICE_UNIT_COST_VND, ["--select", "need_by_month"])  # real dbt
+    # real dbt: need_by_month and what is built on it (the briefing calendar and its tables)
+    run_dbt(db, date.fromisoformat(AS_OF), DEVICE_UNIT_COST_VND, ["--select", "need_by_month+"])
     # H2 rows now date from 01/07/2022: by 31/08 G2 and H are identified and C has self-resolved
-    figures = briefing.month_figures(db, "2022-08")["figures"]
+    figures = reports.month_figures(db, "2022-08")["figures"]
     assert tuple(figures[k] for k in NEED_KEYS) == (9, 0, 1, 8)
     # H1 rows date from 01/01/2022, which opens the data range there
-    assert briefing.available_months(db)[0] == "2022-01"
-    assert tuple(briefing.month_figures(db, "2022-06")["figures"][k] for k in NEED_KEYS) == (7, 0, 0, 7)
-    for month in briefing.available_months(db):
+    assert reports.available_months(db)[0] == "2022-01"
+    assert tuple(reports.month_figures(db, "2022-06")["figures"][k] for k in NEED_KEYS) == (7, 0, 0, 7)
+    for month in reports.available_months(db):
         pack, literal = _need_rows(db, month)
         assert pack == literal, month
 
@@ -334,7 +349,7 @@ def test_bad_month_exits_2_and_writes_nothing(fixture_db: Path, tmp_path: Path, 
     err = capsys.readouterr().err
     assert month in err and "Traceback" not in err
     assert ("ngoài dữ liệu" in err) == (month in ("2021-12", "2023-03"))
-    assert not out.exists() and not briefing.published_store(db).exists()
+    assert not out.exists() and not reports.published_store(db).exists()
 
 
 def test_missing_warehouse_exits_2(tmp_path: Path) -> None:
@@ -353,10 +368,10 @@ def test_failure_midway_leaves_no_partial_files(fixture_db: Path, tmp_path: Path
     def boom(*_args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(briefing, "write_pdf", boom)
+    monkeypatch.setattr("warehouse.reports.pack.write_pdf", boom)
     with pytest.raises(RuntimeError):
-        briefing.build_pack(db, "2022-10", out)
-    assert list(out.iterdir()) == [] and not briefing.published_store(db).exists()
+        reports.build_pack(db, "2022-10", out)
+    assert list(out.iterdir()) == [] and not reports.published_store(db).exists()
 
 
 @pytest.mark.slow  # a refresh of its own
@@ -365,10 +380,10 @@ def test_published_figures_survive_refresh_and_corrections_are_announced(
     source = tmp_path / "source"
     shutil.copytree(FIXTURE, source)
     db = _copy_db(fixture_db, tmp_path / "wh")
-    briefing.publish(db, "2022-10", "lanhdao", "lanh_dao")
-    store = briefing.published_store(db)
+    reports.publish(db, "2022-10", "lanhdao", "lanh_dao")
+    store = reports.published_store(db)
     published = query(store, "select month, figure, value, kind from meta.published_briefings order by figure")
-    assert len(published) == len(briefing.FIGURES)
+    assert len(published) == len(reports.FIGURES)
     assert ("2022-10", "cum_devices_handed_over", 4.0, "published") in published
 
     # a late delivery: a handover dated 20/10/2022 to B (Trần Thị Bình, surveyed without an ID)
@@ -380,10 +395,10 @@ def test_published_figures_survive_refresh_and_corrections_are_announced(
     assert result.returncode == 0, result.stderr
     assert store.read_bytes() == before  # refresh never touches the published figures
 
-    pack = briefing.write_pack(db, "2022-11", tmp_path / "out2")
+    pack = reports.write_pack(db, "2022-11", tmp_path / "out2")
     # building announces the corrections but records nothing: a second build announces them again
     assert store.read_bytes() == before
-    assert briefing.write_pack(db, "2022-11", tmp_path / "out2b").corrections == pack.corrections
+    assert reports.write_pack(db, "2022-11", tmp_path / "out2b").corrections == pack.corrections
     got = {(c["month"], c["figure"]): (c["old"], c["new"]) for c in pack.corrections}
     assert got == {
         ("2022-10", "devices_handed_over"): (3, 4), ("2022-10", "cum_devices_handed_over"): (4, 5),
@@ -403,14 +418,14 @@ def test_published_figures_survive_refresh_and_corrections_are_announced(
     assert summary["Lũy kế thiết bị đã trao"][1:] == (7, 5, 2)  # November 7, October corrected to 5
 
     # publishing November records the correction beside the original publication; nothing is rewritten
-    published_nov = briefing.publish(db, "2022-11", "lanhdao", "lanh_dao")
+    published_nov = reports.publish(db, "2022-11", "lanhdao", "lanh_dao")
     assert published_nov.corrections == pack.corrections
     history = query(store, """select kind, pack_month, value from meta.published_briefings
                               where month = '2022-10' and figure = 'cum_devices_handed_over' order by batch""")
     assert history == [("published", "2022-10", 4.0), ("correction", "2022-11", 5.0)]
     # announced once: the packs built after that publication have nothing new to correct
-    assert briefing.write_pack(db, "2022-11", tmp_path / "out3").corrections == []
-    assert briefing.write_pack(db, "2022-10", tmp_path / "out4").corrections == []
+    assert reports.write_pack(db, "2022-11", tmp_path / "out3").corrections == []
+    assert reports.write_pack(db, "2022-10", tmp_path / "out4").corrections == []
 
 
 # Publishing is an act (issue 21 point 9): building never publishes; publishing is for SVMT_PUBLISH_ROLES only.
@@ -418,20 +433,20 @@ def test_published_figures_survive_refresh_and_corrections_are_announced(
 
 def test_building_twice_records_nothing(fixture_db: Path, tmp_path: Path) -> None:
     db = _copy_db(fixture_db, tmp_path / "wh")
-    briefing.write_pack(db, "2022-10", tmp_path / "out1")
-    briefing.pack_bytes(db, "2022-10")
-    assert not briefing.published_store(db).exists()
+    reports.write_pack(db, "2022-10", tmp_path / "out1")
+    reports.pack_bytes(db, "2022-10")
+    assert not reports.published_store(db).exists()
     assert [e for e in audit.read(db) if e.get("event") == "publish"] == []
 
 
 def test_publish_by_a_leader_records_and_audits(fixture_db: Path, tmp_path: Path) -> None:
     db = _copy_db(fixture_db, tmp_path / "wh")
-    done = briefing.publish(db, "2022-10", "lanhdao", "lanh_dao")
-    want = _expected(db, "2022-10")
+    done = reports.publish(db, "2022-10", "lanhdao", "lanh_dao")
+    want = _expected("2022-10")
     assert done.figures["cum_devices_handed_over"] == want["cum_devices_handed_over"] == 4
-    store = briefing.published_store(db)
+    store = reports.published_store(db)
     rows = dict(query(store, "select figure, value from meta.published_briefings where month = '2022-10'"))
-    assert rows["students_remaining"] == 5.0 and len(rows) == len(briefing.FIGURES)
+    assert rows["students_remaining"] == 5.0 and len(rows) == len(reports.FIGURES)
     assert store.stat().st_mode & 0o077 == 0
     (entry,) = [e for e in audit.read(db) if e.get("event") == "publish"]
     assert (entry["user"], entry["role"], entry["month"]) == ("lanhdao", "lanh_dao", "2022-10")
@@ -441,15 +456,15 @@ def test_publish_by_a_leader_records_and_audits(fixture_db: Path, tmp_path: Path
 
 def test_publish_by_an_analyst_is_refused(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = _copy_db(fixture_db, tmp_path / "wh")
-    with pytest.raises(briefing.PublishRefused, match="phan_tich"):
-        briefing.publish(db, "2022-10", "phantich", "phan_tich")
-    assert not briefing.published_store(db).exists() and audit.read(db) == []
+    with pytest.raises(reports.PublishRefused, match="phan_tich"):
+        reports.publish(db, "2022-10", "phantich", "phan_tich")
+    assert not reports.published_store(db).exists() and audit.read(db) == []
     # the allowed roles are configurable
     monkeypatch.setenv("SVMT_PUBLISH_ROLES", "phan_tich, can_bo_du_lieu")
-    with pytest.raises(briefing.PublishRefused):
-        briefing.publish(db, "2022-10", "lanhdao", "lanh_dao")
-    assert briefing.publish(db, "2022-10", "phantich", "phan_tich").month == "2022-10"
-    assert briefing.published(db)["2022-10"]["cum_devices_handed_over"] == 4.0
+    with pytest.raises(reports.PublishRefused):
+        reports.publish(db, "2022-10", "lanhdao", "lanh_dao")
+    assert reports.publish(db, "2022-10", "phantich", "phan_tich").month == "2022-10"
+    assert reports.published(db)["2022-10"]["cum_devices_handed_over"] == 4.0
 
 
 def test_cli_publish_needs_a_user_and_an_allowed_role(fixture_db: Path, tmp_path: Path) -> None:
@@ -460,7 +475,7 @@ def test_cli_publish_needs_a_user_and_an_allowed_role(fixture_db: Path, tmp_path
     assert no_user.returncode == 2 and "--user" in no_user.stderr
     refused = run_cli(*base, "--publish", "--user", "an", "--role", "phan_tich")
     assert refused.returncode == 2 and "may not publish" in refused.stderr
-    assert not briefing.published_store(db).exists() and not out.exists()
+    assert not reports.published_store(db).exists() and not out.exists()
     done = run_cli(*base, "--publish", "--user", "lanhdao")
     assert done.returncode == 0, done.stderr
     assert "published the figures of 2022-10" in done.stdout and "lanhdao" in done.stdout

@@ -21,7 +21,8 @@ import pytest
 
 from ingest.contract import kind_of_file
 from tests.conftest import AS_OF, FIXTURE, REPO
-from warehouse import audit, briefing, upload
+from warehouse import audit, reports, upload
+from warehouse.upload import jobs as upload_jobs
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 
@@ -82,10 +83,10 @@ def test_uploads_withdrawals_and_the_refresh_job_are_private(tmp_path: Path, fix
         deadline = time.monotonic() + 540
         while upload.job_status(db).state in ("running", "waiting") and time.monotonic() < deadline:
             time.sleep(0.5)
-        upload._CHILDREN.pop(job["pid"]).wait(timeout=60)
+        upload_jobs._CHILDREN.pop(job["pid"]).wait(timeout=60)
         status = upload.job_status(db)
         assert status.state == "ok", status.message
-        pack = briefing.write_pack(db, "2022-10", tmp_path / "pack")
+        pack = reports.write_pack(db, "2022-10", tmp_path / "pack")
     assert moved.parent == withdrawn and not kept.path.exists()
     assert len(list(source.iterdir())) == len(list(FIXTURE.glob("*.csv")))
     assert status.result["after"]["students_identified"] == 9  # the fixture's figures: the job really refreshed

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `mak
 MARTS = ["program_kpis", "need_vs_supply", "monthly_progress", "coverage_by_district", "donations_by_donor_type",
          "reporting_completeness", "need_by_school", "coverage_points", "donated_devices", "donor_honour_roll",
          "allocation_stock", "allocation_queue", "allocation_proposal", "allocation_by_school", "need_by_month",
-         "progress_by_district_month"]
+         "progress_by_district_month", "briefing_months", "briefing_donations_by_month", "briefing_handovers_by_month",
+         "briefing_coverage_by_month"]
 
 
 @pytest.fixture(scope="module")

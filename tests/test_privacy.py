@@ -212,7 +212,7 @@ def test_briefing_pack_holds_no_personal_data(fixture_db: Path, tmp_path: Path) 
     book = openpyxl.load_workbook(out / "briefing-2022-10.xlsx")
     cells = [str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
              if cell.value is not None]
-    from warehouse.briefing import FIGURES
+    from warehouse.reports import FIGURES
 
     assert {text for text, _kind in FIGURES.values()} <= set(cells)  # the scan did read the figures' sheet
     assert sorted({v for cell in cells for v in PERSONAL if v in cell}) == []

@@ -16,7 +16,7 @@ import mistune
 import pytest
 
 from tests.conftest import open_page, query
-from warehouse import audit, briefing
+from warehouse import audit, reports
 
 EVIL = "**bold** <b>x</b> [link](http://x)"
 
@@ -35,7 +35,7 @@ def _copy(fixture_db: Path, tmp_path: Path) -> Path:
 def test_a_leader_publishes_only_after_confirming(monkeypatch: pytest.MonkeyPatch, fixture_db: Path,
                                                   tmp_path: Path) -> None:
     db = _copy(fixture_db, tmp_path)
-    store = briefing.published_store(db)
+    store = reports.published_store(db)
     at = _page(monkeypatch, db, "lanh_dao", username="lanhdao")
     at.selectbox(key="briefing_month").set_value("2022-10").run()
     at.button(key="build_pack").click().run()
@@ -46,7 +46,7 @@ def test_a_leader_publishes_only_after_confirming(monkeypatch: pytest.MonkeyPatc
     at.button(key="publish").click().run()
     assert not at.exception
     assert query(store, "select count(*) from meta.published_briefings where month = '2022-10'") == [
-        (len(briefing.FIGURES),)]
+        (len(reports.FIGURES),)]
     (entry,) = audit.read(db)
     assert (entry["event"], entry["user"], entry["role"], entry["month"]) == ("publish", "lanhdao", "lanh_dao",
                                                                              "2022-10")

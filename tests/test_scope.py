@@ -117,13 +117,13 @@ def test_briefing_preview_is_the_districts_own() -> None:
 
 
 def test_briefing_month_figures_districts_parameter(fixture_db: Path) -> None:
-    from warehouse import briefing
+    from warehouse import reports
 
-    pack = briefing.month_figures(fixture_db, "2022-11", districts=[OWN])
+    pack = reports.month_figures(fixture_db, "2022-11", districts=[OWN])
     assert pack["figures"]["devices_handed_over"] == 1 and pack["figures"]["cum_devices_handed_over"] == 2  # H3; H2
     assert pack["figures"]["cash_received_vnd"] is None and pack["donations"] == [] and pack["quality"] is None
     assert {r["district_code"] for r in pack["need"] + pack["coverage"] + pack["handovers"]} == {OWN}
-    province = briefing.month_figures(fixture_db, "2022-11")
+    province = reports.month_figures(fixture_db, "2022-11")
     assert province["figures"]["cum_devices_handed_over"] == 6 and province["figures"]["students_identified"] == 9
 
 

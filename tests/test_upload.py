@@ -120,15 +120,30 @@ def test_report_of_the_messy_survey_file(tmp_path: Path, fixture_db: Path) -> No
          "existing": ""}]
 
 
+# Counted by hand in the fixture files (rejections as in tests/test_marts_fixture.py::test_rejected_rows):
+# file → (data rows, rejected, loaded).
+ALREADY_LOADED = {
+    "survey_2022-H1.csv": (14, 5, 9),   # 15 lines after the header, one blank; grade 15, NOPE, 31/02, giau, no name
+    "survey_2022-H2_a.csv": (4, 0, 4),
+    "coverage.csv": (6, 2, 4),          # P5 covered without completed_on, P6 in district 999
+    "schools.csv": (5, 1, 4),           # XX01 in district 999
+    "districts.csv": (3, 0, 3),
+}
+
+
 def test_report_of_files_already_loaded_is_all_no_effect(fixture_db: Path) -> None:
     """Every fixture file sent again: its accepted rows are all already present (survey) or unchanged ids,
     except the ids the fixture itself corrects (DN1, H1: the other file's version is the winner)."""
-    files = sorted(FIXTURE.glob("*.csv"))
+    # districts.csv goes alone: sent in the same batch as schools.csv, the preview rejects THPT01's district name
+    # "H. Krông Bông", which refresh resolves (2 rejected instead of 1; reported in issue 22's layout part)
+    files = sorted(p for p in FIXTURE.glob("*.csv") if p.name != "districts.csv")
     reports = {r.name: r for r in preview([Upload(p.name, p.read_bytes()) for p in files], fixture_db)}
-    for name in ("survey_2022-H1.csv", "survey_2022-H2_a.csv", "coverage.csv", "schools.csv", "districts.csv"):
+    districts = FIXTURE / "districts.csv"
+    reports.update({r.name: r for r in preview([Upload(districts.name, districts.read_bytes())], fixture_db)})
+    for name, (read, rejected, loaded) in ALREADY_LOADED.items():
         r = reports[name]
-        assert (r.identical, r.new_records, r.conflict_count, r.duplicate_count) == (r.rows_loaded, 0, 0, 0), name
-    assert reports["survey_2022-H1.csv"].rows_rejected == 5
+        assert (r.rows_read, r.rows_rejected, r.rows_loaded) == (read, rejected, loaded), name
+        assert (r.identical, r.new_records, r.conflict_count, r.duplicate_count) == (loaded, 0, 0, 0), name
     assert (reports["donations.csv"].identical, reports["donations.csv"].conflict_count) == (6, 1)
 
 
@@ -366,12 +381,10 @@ def test_page_refuses_other_roles(role: str, page_env: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
     at = app_as(role).run()
-    served = True
-    try:
+    # the page is not in this role's navigation (the data officer's has it: test_page_reports_and_refuses)
+    with pytest.raises(ValueError, match=r"Could not find a navigation page for '.*pages/tai_len\.py'"):
         at.switch_page("pages/tai_len.py").run()
-    except ValueError:  # AppTest: the page is not part of this role's navigation
-        served = False
-    assert not served or (at.error and not at.get("file_uploader"))
+    assert not at.exception and not at.get("file_uploader")
     direct = AppTest.from_file(str(Path(APP).parent / "pages" / "tai_len.py"), default_timeout=60)
     direct.session_state["authentication_status"] = True
     direct.session_state["roles"] = [role]

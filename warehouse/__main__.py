@@ -87,7 +87,7 @@ def _analyst_copy(args: argparse.Namespace) -> int:
 
 
 def _briefing(args: argparse.Namespace) -> int:
-    from warehouse.briefing import BriefingError, correction_lines, may_publish, publish, publish_roles, write_pack
+    from warehouse.reports import BriefingError, correction_lines, may_publish, publish, publish_roles, write_pack
 
     if args.publish and not (args.user or "").strip():
         print("Cần --user NAME để công bố / --publish needs --user NAME", file=sys.stderr)
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return cli_verify(args.db.resolve())
     if args.command == "demo-data":
-        from warehouse.demo_data import generate
+        from warehouse.demo import generate
         from warehouse.formats import number
 
         counts = generate(args.out, scale=args.scale, seed=args.seed)

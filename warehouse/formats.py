@@ -54,3 +54,10 @@ def day(value: date | datetime | None, lang: str = "vi") -> str:
 def clock(value: datetime | None, lang: str = "vi") -> str:
     """`14:05 31/10/2022`."""
     return NONE if value is None else format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALES[lang])
+
+
+def points(ratio_change: float, lang: str = "vi") -> str:
+    """A change of a percentage in percentage points, without its sign: `22,2 điểm %` (the press pack's
+    month-on-month change of the share covered)."""
+    unit = {"vi": "điểm %", "en": "points"}[lang]
+    return f"{format_decimal(abs(ratio_change) * 100, format='#,##0.0', locale=LOCALES[lang])} {unit}"

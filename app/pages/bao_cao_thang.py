@@ -1,10 +1,10 @@
 """Báo cáo tháng — the press-briefing view: the month's figures exactly as the briefing pack has them.
 
-The figures come from `warehouse.briefing.month_figures` (as of the month's last day), the same function
+The figures come from `warehouse.reports.month_figures` (as of the month's last day), the same function
 that writes the Excel and PDF, so the page, the pack and the marts cannot disagree. Corrections to
 figures already published are shown ("đã điều chỉnh": old → new). Building the pack to download never
 publishes; publishing the month's figures is a separate, confirmed action shown only to the roles allowed
-to publish (SVMT_PUBLISH_ROLES), and `briefing.publish` refuses any other role itself.
+to publish (SVMT_PUBLISH_ROLES), and `reports.publish` refuses any other role itself.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streamlit as st
 from app import auth, data, ui
 from app.i18n import money_short, number, percent, t
 from app.plain import plain
-from warehouse import briefing
+from warehouse import reports
 
 CARDS = (("handed_this_month", "devices_handed_over", number),
          ("handed_cumulative", "cum_devices_handed_over", number),
@@ -38,7 +38,7 @@ def render() -> None:
     months = data.briefing_months()
     if not months:
         return
-    month = st.selectbox(t("month_pick"), months, index=len(months) - 1, format_func=briefing.month_label,
+    month = st.selectbox(t("month_pick"), months, index=len(months) - 1, format_func=reports.month_label,
                          key="briefing_month")
     pack = data.briefing_month(month)
     now, before = pack["figures"], pack["previous"]
@@ -55,7 +55,7 @@ def render() -> None:
     if data.scoped():  # the pack holds the whole province's figures: not for a district-scoped user
         return
     if st.button(t("build_pack"), key="build_pack"):
-        st.session_state["briefing_files"] = (month, briefing.pack_bytes(db, month))
+        st.session_state["briefing_files"] = (month, reports.pack_bytes(db, month))
     built = st.session_state.get("briefing_files")
     if built and built[0] == month:
         (xlsx_name, xlsx), (pdf_name, pdf) = built[1]
@@ -68,14 +68,14 @@ def render() -> None:
 def _publish(db: Path, month: str, label: str) -> None:
     """The separate act of publishing, for the roles allowed to: a confirmation box, then the button."""
     role = auth.role()
-    if not briefing.may_publish(role):
+    if not reports.may_publish(role):
         return
     st.subheader(t("publish_title"))
     confirmed = st.checkbox(t("publish_confirm", month=label), key=f"publish_confirm_{month}")
     if st.button(t("publish_button", month=label), key="publish", disabled=not confirmed) and confirmed:
         try:
-            done = briefing.publish(db, month, str(st.session_state.get("username") or ""), role)
-        except briefing.BriefingError as exc:
+            done = reports.publish(db, month, str(st.session_state.get("username") or ""), role)
+        except reports.BriefingError as exc:
             st.error(plain(exc))
         else:
             st.session_state.pop(f"publish_confirm_{month}", None)

@@ -10,8 +10,9 @@ in the folder to be withdrawn or fixed). A file can be withdrawn again. A distri
 a districts file is refused, only their own files can be withdrawn. Everything the user provided (names,
 headers, values, reasons quoting values, the refresh log) is shown as plain text (`app.plain.md` or
 st.code / st.dataframe). This page only shows and asks: the report is `ingest.preview`, storing,
-withdrawing, trials, the audit log and the background refresh are `warehouse.upload`. Data officers only:
-the report quotes rows as written (names, dates of birth).
+withdrawing, trials, the audit log and the background refresh are `warehouse.upload`, whose job files say the
+stage and the outcome as fields (the log is only shown). Data officers only: the report quotes rows as written
+(names, dates of birth).
 """
 
 from __future__ import annotations
@@ -73,11 +74,13 @@ def _status_panel(db) -> None:
                 delta = None if diff is None else ("+" if diff >= 0 else "-") + fmt(abs(diff))
                 col.metric(t(label), fmt(after[key]), delta=delta, delta_color="off")
     elif status.state == "failed":
-        st.error(t("refresh_failed"))
-        st.code(status.message, language=None, wrap_lines=True)
+        held = status.result.get("held")  # a hold's reasons as fields, shown in the page's language
+        st.error(t("refresh_held" if held else "refresh_failed"))
+        st.code("\n".join(f"{r['file']}: {r['vi'] if lang() == 'vi' else r['en']}" for r in held) if held
+                else status.message, language=None, wrap_lines=True)
         if str(status.job.get("reason", "")).startswith("upload"):
             st.caption(t("refresh_failed_files_stay"))
-        if status.result.get("rc") == 3:
+        if status.result.get("outcome") == "held":
             _publish_anyway(status, db)
     if status.state in ("ok", "failed") and status.lines:
         with st.expander(t("refresh_log")):
