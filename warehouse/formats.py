@@ -34,3 +34,9 @@ def day(value: date | None) -> str:
 
 def clock(value: datetime | None) -> str:
     return "–" if value is None else format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALE)
+
+
+def decimal(value: float | None, digits: int = 1) -> str:
+    """`12,5` (a fixed number of decimals: timings)."""
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return "–" if value is None else format_decimal(value, format=pattern, locale=LOCALE)
