@@ -46,7 +46,7 @@ schools as (
 ),
 
 coverage as (
-    select count(*) as n,
+    select count(*) as n, count(*) filter (where status = 'da_phu_song') as covered,
            count(*) filter (where status = 'da_phu_song' and completed_on is null) as covered_undated
     from {{ ref('int_coverage') }}
 ),
@@ -133,7 +133,7 @@ rules (suite, expectation_type, columns, element_count, unexpected_count) as (
            (select unexpected from duplicate_ids where entity = 'coverage')
     from coverage
     union all
-    select 'coverage.points', 'expect_column_values_to_be_in_set', 'has_completed_on', n, covered_undated
+    select 'coverage.points', 'expect_column_values_to_be_in_set', 'has_completed_on', covered, covered_undated
     from coverage
     {% for entity in versioned %}
     union all
