@@ -17,8 +17,9 @@ import pandas as pd
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from expectations.suites.survey import PEOPLE
 from ingest.pseudonym import PSEUDONYM_BIRTH_DATE
+
+PEOPLE = "gx_survey_people"  # the temp table expectations/run.py builds from the dbt macro survey_people
 
 ISSUE_TYPE = "possible_duplicate_person_fuzzy"
 THRESHOLD = 90.0
@@ -52,7 +53,7 @@ ORDER BY key_a, key_b
 def fuzzy_person_issues(con: duckdb.DuckDBPyConnection, person_key: Callable[[str], str]) -> pd.DataFrame:
     """One dq.issues row per pair of student keys that are probably one child, with the similarity score.
 
-    Reads the people table the validation run has built (`expectations.suites.shared_tables`). The record key
+    Reads the people table the validation run has built (`expectations.run.issues`). The record key
     is `person_key` (the refresh's keyed hash) of the pair: the keys hold names and birth dates.
     """
     pairs = con.sql(CANDIDATES).to_arrow_table()

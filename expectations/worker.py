@@ -4,9 +4,10 @@ Importing Great Expectations takes ≈ 3 s of one core (it imports scipy.stats, 
 expectations and data sources it then does not use). In the refresh's own process that import would
 wait for dbt (and in a thread it fights dbt for the GIL); in this process it runs beside dbt, which
 leaves a core idle for much of its Python work. The worker then waits for one line on stdin — the JSON
-`{"db": build file, "docs": Data Docs folder}` — and validates that file exactly as
+`{"db": build file, "docs": Data Docs folder}` — and finishes that file exactly as
 `warehouse.refresh.run_expectations` does in-process, once dbt has closed it. It answers one line of
-JSON on stdout (`{"issues": N}`) or exits 1 with a one-line reason on stderr. An empty stdin (the
+JSON on stdout (`{"issues": N, "fuzzy": M}`: SPEC §5's findings, fuzzy duplicates) or exits 1 with a
+one-line reason on stderr. An empty stdin (the
 refresh failed or stopped before the expectations) ends it at once, even in the middle of the import;
 so does its parent's death.
 """
@@ -64,19 +65,18 @@ def main() -> int:
     sys.stdout = sys.stderr  # anything GX prints goes with the refresh's log, never into the answer
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations  # noqa: F401  (the slow import, while dbt builds)
+    import great_expectations.expectations  # noqa: F401  (GX's expectation classes)
 
     import expectations.run  # noqa: F401
-    from expectations.suites import all_frames
     from warehouse.refresh import run_expectations
 
-    all_frames()  # the suites' modules and GX's expectation classes
     request = json.loads(request_line())
     try:
-        issues = run_expectations(Path(request["db"]), Path(request["docs"]))
+        issues, fuzzy = run_expectations(Path(request["db"]), Path(request["docs"]))
     except Exception as exc:  # reported by the refresh as its own failure (exit 1), never as a traceback
         print(f"{type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
-    answer.write(json.dumps({"issues": issues}) + "\n")
+    answer.write(json.dumps({"issues": issues, "fuzzy": fuzzy}) + "\n")
     answer.flush()
     return 0
 

@@ -24,6 +24,7 @@ from ingest.contract import KINDS, kind_of_file
 from ingest.pseudonym import is_pseudonymous, read_pseudonymous
 from ingest.read import LINE, InputError, RawTable, read_file
 from ingest.validate import SCOPE, create_tables, load_kind
+from warehouse.formats import number
 
 READERS = 2  # files read at once (the machine of SPEC §7 has two cores)
 EXTENSIONS = (".csv", ".xlsx", ".parquet")  # parquet: exports of the canonical columns (roll-ups)
@@ -146,7 +147,8 @@ def _load_kinds(con: duckdb.DuckDBPyConnection, by_kind: dict[str, list[SourceFi
         if not frames:
             report.loaded[kind], report.rejected[kind] = 0, 0
             continue
-        progress(f"[ingest] {kind}: {len(of_kind)} tệp/files, {sum(f.height for f in frames):,} dòng/rows")
+        rows_read = sum(f.height for f in frames)
+        progress(f"[ingest] {kind}: {number(len(of_kind))} tệp/files, {number(rows_read)} dòng/rows")
         rows = pl.concat(frames, how="diagonal")
         del frames  # one copy of a kind's rows at a time: the frames die with `rows` after validation
         report.loaded[kind], report.rejected[kind] = load_kind(con, kind, rows)

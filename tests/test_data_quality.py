@@ -33,6 +33,31 @@ def test_failing_expectations_on_the_fixture(fixture_db: Path) -> None:
     assert total >= 10 and passed == total - 10
 
 
+def test_passing_expectations_on_the_fixture(fixture_db: Path) -> None:
+    """Every rule that holds on the fixture, with the rows it looked at (dbt's dq.rule_counts, validated by GX)."""
+    passing = query(fixture_db, """SELECT suite, expectation_type, columns, element_count, unexpected_count
+                                   FROM dq.expectation_results WHERE success ORDER BY ALL""")
+    assert passing == [
+        ("coverage.points", "expect_column_values_to_be_in_set", "has_completed_on", 1, 0),  # the one covered point
+        ("coverage.points", "expect_column_values_to_be_unique", "point_id", 4, 0),
+        ("coverage.versions", "expect_column_values_to_be_unique", "record_key", 4, 0),
+        ("donations.values", "expect_column_values_to_be_between", "amount_vnd", 7, 0),
+        ("donations.values", "expect_column_values_to_be_between", "quantity", 7, 0),
+        ("donations.values", "expect_column_values_to_be_unique", "donation_id", 7, 0),
+        ("handovers.rows", "expect_column_values_to_be_unique", "handover_id", 7, 0),
+        ("schools.rows", "expect_column_values_to_be_unique", "school_code", 4, 0),
+        ("schools.rows", "expect_column_values_to_not_be_null", "district_code", 4, 0),
+        ("schools.versions", "expect_column_values_to_be_unique", "record_key", 4, 0),
+        ("survey.rows", "expect_column_values_to_not_be_null", "student_key", 13, 0),  # 14 rows, the copy once
+        ("survey.values", "expect_column_values_to_be_between", "grade", 14, 0),
+        ("survey.values", "expect_column_values_to_match_regex", "survey_round", 14, 0),
+        ("survey.values", "expect_column_values_to_not_be_null", "full_name", 14, 0),
+    ]
+    # GX's verdict agrees with dbt's counts: a rule fails exactly when it found unexpected rows.
+    assert query(fixture_db, "SELECT count(*) FROM dq.expectation_results "
+                             "WHERE success <> (unexpected_count = 0)") == [(0,)]
+
+
 def test_issue_keys_and_details(fixture_db: Path) -> None:
     rows = dict(query(fixture_db, "SELECT issue_type || ':' || record_key, detail FROM dq.issues"))
     assert rows["duplicate_serial:SN-1"] == "Số serial/IMEI xuất hiện ở 2 biên bản bàn giao"
@@ -58,6 +83,9 @@ def test_clean_province_has_no_issues(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert query(db, "SELECT count(*) FROM dq.issues") == [(0,)]
     assert query(db, "SELECT count(*) FROM dq.expectation_results WHERE NOT success") == [(0,)]
+    # the expectations ran (a clean province passes them, it does not skip them): one result per rule
+    assert query(db, "SELECT count(*), count(DISTINCT suite), sum(unexpected_count) "
+                     "FROM dq.expectation_results") == [(24, 13, 0)]
     # The identical copy of the survey file counts once: 3 students, 2 supported.
     assert query(db, "SELECT students_identified, students_supported, dq_issue_count, rejected_row_count "
                      "FROM marts.program_kpis") == [(3, 2, 0, 0)]
@@ -73,7 +101,11 @@ def test_fuzzy_duplicate_person_is_extra(tmp_path: Path) -> None:
         "survey_round,full_name,date_of_birth,school_code,grade,household_status,has_device,has_internet\n"
         "2022-H2,Nguyen An,2010-01-05,TH01,5,ngheo,false,false\n", encoding="utf-8")
     db = tmp_path / "fuzzy.duckdb"
-    assert run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", "2023-01-15").returncode == 0
+    result = run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", "2023-01-15")
+    assert result.returncode == 0, result.stderr
+    # the CLI counts as program_kpis does (§5's types), and tells the fuzzy ones apart
+    assert "data-quality issues: 0\n" in result.stdout
+    assert "possible fuzzy duplicates: 1 (not counted above)" in result.stdout
     rows = query(db, "SELECT issue_type, detail, source_file, source_line FROM dq.issues")
     assert rows == [("possible_duplicate_person_fuzzy",
                      "Có thể là một học sinh (độ giống tên 100 %, ngày và tháng sinh đảo nhau, huyện 643)",

@@ -42,6 +42,8 @@ def test_summary_on_stdout_progress_on_stderr(tmp_path: Path) -> None:
     assert lines["survey"] == ["14", "5"]
     assert lines["handovers"] == ["9", "2"]
     assert "rejected rows: 13 · data-quality issues: 11" in result.stdout
+    assert query(db, "SELECT dq_issue_count FROM marts.program_kpis") == [(11,)]  # the same count as printed
+    assert "fuzzy" not in result.stdout  # the fixture has no fuzzy duplicate: no line for them
     assert "seconds: ingest" in result.stdout
     assert "(tính đến / as of 15/01/2023)" in result.stdout  # dates dd/mm/yyyy, decimals with a comma
     assert re.search(r"^seconds: ingest \d+,\d ·", result.stdout, re.M)

@@ -61,3 +61,9 @@ def points(ratio_change: float, lang: str = "vi") -> str:
     month-on-month change of the share covered)."""
     unit = {"vi": "điểm %", "en": "points"}[lang]
     return f"{format_decimal(abs(ratio_change) * 100, format='#,##0.0', locale=LOCALES[lang])} {unit}"
+
+
+def decimal(value: float | None, digits: int = 1, lang: str = "vi") -> str:
+    """`12,5` (a fixed number of decimals: timings)."""
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return NONE if value is None else format_decimal(value, format=pattern, locale=LOCALES[lang])

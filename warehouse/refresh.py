@@ -1,4 +1,4 @@
-"""The refresh pipeline: ingest → dbt → expectations → dbt (KPIs) → swap, atomically (SPEC §3).
+"""The refresh pipeline: ingest → dbt build (once) → expectations → guard → swap, atomically (SPEC §3).
 
 The new warehouse is built in a file of its own beside the target and moved over it with
 `os.replace` only when every step succeeded, so readers (the dashboard, analysts) always see a
@@ -26,7 +26,7 @@ import duckdb
 
 from ingest.load import LoadReport, load_folder
 from warehouse import audit
-from warehouse.formats import day, number
+from warehouse.formats import day, decimal, number
 from warehouse.guard import Held, Impact, check
 from warehouse.private import make_dirs, make_private, make_private_tree
 
@@ -34,7 +34,6 @@ REPO = Path(__file__).resolve().parent.parent
 DBT_DIR = REPO / "dbt_project"
 DEVICE_UNIT_COST_VND = 5_000_000  # default of the dbt var device_unit_cost_vnd (SPEC §5)
 STAGES = ("ingest", "dbt", "expectations", "guard", "swap")  # the names on_stage() is called with, in order
-KPI_MODEL = "program_kpis"  # built after the expectations, since it counts dq.issues
 
 
 class RefreshError(Exception):
@@ -42,11 +41,14 @@ class RefreshError(Exception):
 
 
 @dataclass
-class Summary:
+class RefreshResult:
+    """What a refresh did: rows loaded and rejected per kind, data-quality issues, seconds per stage, the impact."""
+
     db: Path
     as_of: date
     report: LoadReport
-    issues: int = 0
+    issues: int = 0  # SPEC §5's findings: marts.program_kpis.dq_issue_count
+    fuzzy_issues: int = 0  # possible_duplicate_person_fuzzy rows of dq.issues, not one of §5's types
     seconds: dict[str, float] = field(default_factory=dict)
     impact: Impact | None = None  # the comparison with the warehouse replaced (a trial: would replace)
     published: bool = True
@@ -55,6 +57,7 @@ class Summary:
         """What a caller that is not a terminal needs (the upload page's background job): no printed text to parse."""
         return {"db": str(self.db), "as_of": self.as_of.isoformat(), "loaded": dict(self.report.loaded),
                 "rejected": dict(self.report.rejected), "issues": int(self.issues),
+                "fuzzy_issues": int(self.fuzzy_issues),
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "impact": self.impact.to_json() if self.impact else None, "published": self.published}
 
@@ -65,11 +68,17 @@ class Summary:
             lines.append(f"{kind:<10} {number(loaded):>10} {number(self.report.rejected.get(kind, 0)):>9}")
         lines.append(f"rejected rows: {number(sum(self.report.rejected.values()))} · "
                      f"data-quality issues: {number(self.issues)}")
-        lines.append("seconds: " + " · ".join(f"{k} {v:.1f}".replace(".", ",") for k, v in self.seconds.items()))
+        if self.fuzzy_issues:
+            lines.append(f"có thể trùng (tên gần giống) / possible fuzzy duplicates: {number(self.fuzzy_issues)} "
+                         "(not counted above)")
+        lines.append("seconds: " + " · ".join(f"{k} {decimal(v)}" for k, v in self.seconds.items()))
         if self.impact and self.impact.held:
             lines.append("Đã công bố dù bị giữ lại (--accept-drop) / published despite a hold (--accept-drop):")
             lines += [f"  {r.text()}" for r in self.impact.reasons]
         return "\n".join(lines)
+
+
+Summary = RefreshResult  # the name callers used before
 
 
 def _progress(message: str) -> None:
@@ -189,7 +198,7 @@ def _release_dbt_connection() -> None:
 Timing = tuple[str, str, float]  # (dbt node name, resource type, seconds)
 
 
-def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str],
+def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str] | None = None,
             allocation_stock: int | None = None) -> list[Timing]:
     """`dbt build` in-process against db_file; dbt's own log goes to stderr, never stdout.
 
@@ -199,7 +208,7 @@ def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str],
     from dbt.cli.main import dbtRunner
 
     os.environ["SVMT_DBT_DB"] = str(db_file)
-    args = ["build", *selection, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+    args = ["build", *(selection or []), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
             "--vars", json.dumps({"as_of": as_of.isoformat(), "device_unit_cost_vnd": unit_cost,
                                   "allocation_stock": allocation_stock}),
             "--no-use-colors", "--log-format", "text", "--quiet"]
@@ -223,9 +232,8 @@ def dbt_path(db: Path) -> Path:
     return db.with_name(f"{db.name}.tmp-dbt")
 
 
-def _run_dbt_on_build(link: Path, as_of: date, unit_cost: int, selection: list[str],
-                      allocation_stock: int | None) -> list[Timing]:
-    timings = run_dbt(link, as_of, unit_cost, selection, allocation_stock)
+def _run_dbt_on_build(link: Path, as_of: date, unit_cost: int, allocation_stock: int | None) -> list[Timing]:
+    timings = run_dbt(link, as_of, unit_cost, None, allocation_stock)
     wal = link.with_name(link.name + ".wal")  # DuckDB names the WAL after the path it was opened by
     if wal.exists():
         raise RefreshError(f"{wal.name} còn tồn tại / still exists: dbt's writes were not checkpointed")
@@ -266,13 +274,15 @@ def start_expectations() -> subprocess.Popen:
                             stdout=subprocess.PIPE, text=True, env={**os.environ, "SVMT_REFRESH_PID": str(os.getpid())})
 
 
-def finish_expectations(worker: subprocess.Popen, db_file: Path, docs: Path) -> int:
-    """Hand the built file to the worker and wait: dq.issues and dq.expectation_results are in it after."""
+def finish_expectations(worker: subprocess.Popen, db_file: Path, docs: Path) -> tuple[int, int]:
+    """Hand the built file to the worker and wait: dq.issues and dq.expectation_results are in it after.
+    Returns (SPEC §5 issues, fuzzy duplicates)."""
     out, _ = worker.communicate(json.dumps({"db": str(db_file), "docs": str(docs)}) + "\n")
     if worker.returncode != 0 or not out.strip():
         raise RefreshError(f"kiểm tra chất lượng dữ liệu thất bại / data-quality validation failed "
                            f"(exit {worker.returncode}; see the log above)")
-    return int(json.loads(out.strip().splitlines()[-1])["issues"])
+    answer = json.loads(out.strip().splitlines()[-1])
+    return int(answer["issues"]), int(answer.get("fuzzy", 0))
 
 
 def stop_expectations(worker: subprocess.Popen | None) -> None:
@@ -287,25 +297,26 @@ def stop_expectations(worker: subprocess.Popen | None) -> None:
         worker.wait()
 
 
-def run_expectations(db_file: Path, docs: Path) -> int:
-    """Validate the built warehouse with the GX suites; write dq.issues and dq.expectation_results.
+def run_expectations(db_file: Path, docs: Path) -> tuple[int, int]:
+    """Write dq.issues (dbt's findings, person keys hashed, plus the fuzzy duplicates) and dq.expectation_results
+    (GX over dbt's per-rule counts) into the built warehouse. Returns (SPEC §5 issues, fuzzy duplicates).
 
     `refresh` runs this in its worker process (expectations/worker.py); it works in-process as well."""
     from expectations.run import validate, write
 
     con = duckdb.connect(str(db_file))
     try:
-        issues, results = validate(con, docs)
+        issues, results, fuzzy = validate(con, docs)
         write(con, issues, results)
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return len(issues)
+    return len(issues) - fuzzy, fuzzy
 
 
 def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND,
             allocation_stock: int | None = None, accept_drop: bool = False, user: str = "",
-            trial: bool = False, on_stage: Callable[[str], None] | None = None) -> Summary:
+            trial: bool = False, on_stage: Callable[[str], None] | None = None) -> RefreshResult:
     """Rebuild the warehouse at `db` from the folder `source`. Raises InputError (exit 2), Held (exit 3: the build
     would wipe figures, see warehouse/guard.py) or others (exit 1).
 
@@ -358,7 +369,7 @@ class Publish:
 
 
 def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock: int | None,
-           entry: dict, publish: Publish) -> Summary:
+           entry: dict, publish: Publish) -> RefreshResult:
     remove_stale_builds(db)
     link = dbt_path(db)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
@@ -388,25 +399,21 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         for stale in (link, link.with_name(link.name + ".wal")):  # a killed refresh's (we hold the lock)
             stale.unlink(missing_ok=True)
         link.symlink_to(tmp.name)
-        timings = _run_dbt_on_build(link, as_of, unit_cost, ["--exclude", KPI_MODEL], allocation_stock)
+        timings = _run_dbt_on_build(link, as_of, unit_cost, allocation_stock)
         seconds["dbt"] = time.perf_counter() - t0
 
         publish.on_stage("expectations")
         _progress("[expectations] …")
         t0 = time.perf_counter()
-        issues = finish_expectations(worker, tmp, docs_tmp)
+        issues, fuzzy = finish_expectations(worker, tmp, docs_tmp)
         seconds["expectations"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        timings += _run_dbt_on_build(link, as_of, unit_cost, ["--select", KPI_MODEL], allocation_stock)
-        seconds["dbt"] += time.perf_counter() - t0
 
         publish.on_stage("guard")
         t0 = time.perf_counter()
         impact = check(db, tmp, entry["files"])
         seconds["guard"] = time.perf_counter() - t0
         if publish.trial:
-            return Summary(db, as_of, report, int(issues), seconds, impact, published=False)
+            return RefreshResult(db, as_of, report, issues, fuzzy, seconds, impact, published=False)
         if impact.held and not publish.accept_drop:
             raise Held(impact.reasons)
         publish.on_stage("swap")
@@ -430,7 +437,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
                            "ended_at": done["ended_at"], "outcome": "published despite hold", "message": accepted,
                            "source_dir": str(source), "files": []})
         seconds["swap"] = time.perf_counter() - t0
-        return Summary(db, as_of, report, int(issues), seconds, impact)
+        return RefreshResult(db, as_of, report, issues, fuzzy, seconds, impact)
     finally:
         stop_expectations(worker)
         tmp.unlink(missing_ok=True)

@@ -39,24 +39,14 @@
     end
 {%- endmacro %}
 
-{#- dq.issues is written by the expectation step after dbt's first phase; the views over it are built in that phase,
-    so an empty table with the columns of expectations/run.py `write` stands in for it until then (a no-op when it
-    exists). The step replaces it with CREATE OR REPLACE; the views re-bind at each query. -#}
+{#- dq.issues is written by the expectation step after the build (it hashes the person keys of dq.findings and adds
+    the fuzzy duplicates); the views over it are made during the build, so an empty table with the columns of
+    expectations/run.py `write` stands in for it until then (a no-op when it exists). The step replaces it with
+    CREATE OR REPLACE; the views re-bind at each query. -#}
 {% macro ensure_dq_issues() -%}
     create schema if not exists dq;
     create table if not exists dq.issues (issue_type varchar, entity varchar, record_key varchar, detail varchar,
                                           source_file varchar, source_line bigint);
-{%- endmacro %}
-
-{#- marts.program_kpis is built in dbt's second phase (it counts dq.issues): its reporting view is made once it
-    exists, at the end of whichever invocation built it (a model could not be built in the first phase). -#}
-{% macro publish_kpis_view() -%}
-    {% if execute and adapter.get_relation(database=target.database, schema='marts', identifier='program_kpis') %}
-        create schema if not exists reporting;
-        create or replace view reporting.program_kpis as select * from marts.program_kpis;
-    {% else %}
-        select 1;
-    {% endif %}
 {%- endmacro %}
 
 {#- Generic test: a student key shows no ID character but the last 3, no lower-case name, no birth date. (Other

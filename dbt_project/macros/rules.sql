@@ -79,4 +79,42 @@
     var('device_unit_cost_vnd') as unit_cost (rules.sql stays plain Jinja, see ingest/rules.py). -#}
 {% macro device_equivalents(devices, cash_vnd, unit_cost) -%}
     ({{ devices }} + floor({{ cash_vnd }} / {{ unit_cost }})::bigint)
+
+{%- endmacro %}
+
+{#- ===== Issue 22, one build (h/onebuild): the shared SQL of the data-quality findings (SPEC §5). ===== -#}
+
+{#- The people of the survey: one row per (folded name, birth date, district, student key) with the lineage of its
+    row loaded last and the fuzzy search's blocking keys (birth year, the smaller and the larger of day and month).
+    dbt's possible_duplicate_person and the fuzzy duplicate search (expectations/fuzzy.py) read the same rows. -#}
+{% macro survey_people(relation) -%}
+    select
+        name_fold, date_of_birth, district_code, student_key,
+        max_by(source_file, load_order) as source_file,
+        max_by(source_line, load_order) as source_line,
+        max(load_order) as load_order,
+        year(date_of_birth) as birth_year,
+        least(day(date_of_birth), month(date_of_birth)) as day_month_low,
+        greatest(day(date_of_birth), month(date_of_birth)) as day_month_high
+    from {{ relation }}
+    group by name_fold, date_of_birth, district_code, student_key
+{%- endmacro %}
+
+{#- SPEC §5's duplicate rules: the groups (`group_by`, SQL expressions) of `relation` whose distinct `member`s are more
+    than one. dq_findings counts every group; the upload preview (ingest/preview.py) adds its own aggregates
+    (`extra`, e.g. which lines are new) and keeps the groups an upload adds to (`having`). -#}
+{% macro duplicate_groups(relation, group_by, member, where='true', extra='', having='true') -%}
+    select {{ group_by }}, count(distinct {{ member }}) as members{{ extra }}
+    from {{ relation }}
+    where {{ where }}
+    group by {{ group_by }}
+    having count(distinct {{ member }}) > 1 and ({{ having }})
+{%- endmacro %}
+
+{#- The columns that make two received donations "the same gift" (possible_duplicate_donation): an empty amount or
+    quantity matches an empty one, so they are compared as text. -#}
+{% macro donation_gift_key(donor_fold='donor_fold', received_on='received_on', form='form', amount_vnd='amount_vnd',
+                           quantity='quantity') -%}
+    {{ donor_fold }}, coalesce(cast({{ received_on }} as varchar), ''), {{ form }},
+    coalesce(cast({{ amount_vnd }} as varchar), ''), coalesce(cast({{ quantity }} as varchar), '')
 {%- endmacro %}
