@@ -1,4 +1,4 @@
-"""Shared fixtures: a real warehouse built by the real CLI from the hand-made fixture province."""
+"""Shared fixtures: a real warehouse built by the real refresh from the hand-made fixture province."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -32,10 +33,13 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
 
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture province refreshed once (as of 2023-01-15) into a fresh DuckDB file."""
+    """The fixture province refreshed once per session (as of 2023-01-15) into a fresh DuckDB file, by the real
+    refresh called in-process (the CLI around it is tested in tests/test_refresh_cli.py). Tests only read it; a
+    test that changes a warehouse works on a copy (shutil.copy of this file)."""
+    from warehouse.refresh import refresh
+
     db = tmp_path_factory.mktemp("wh") / "fixture.duckdb"
-    result = run_cli("refresh", "--source", str(FIXTURE), "--db", str(db), "--as-of", AS_OF)
-    assert result.returncode == 0, result.stderr
+    refresh(FIXTURE, db, date.fromisoformat(AS_OF))
     return db
 
 
