@@ -303,6 +303,18 @@ def run_expectations(db_file: Path, docs: Path) -> int:
     return len(issues)
 
 
+def _carry_findings(build: Path, db: Path) -> None:
+    """dq.findings / dq.findings_history of the review queue (warehouse/review.py), carried from `db`."""
+    from warehouse.review import carry_forward
+
+    con = duckdb.connect(str(build))
+    try:
+        carry_forward(con, db)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
 def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND,
             allocation_stock: int | None = None, accept_drop: bool = False, user: str = "",
             trial: bool = False, on_stage: Callable[[str], None] | None = None) -> Summary:
@@ -400,6 +412,10 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         t0 = time.perf_counter()
         timings += _run_dbt_on_build(link, as_of, unit_cost, ["--select", KPI_MODEL], allocation_stock)
         seconds["dbt"] += time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        _carry_findings(tmp, db)
+        seconds["expectations"] += time.perf_counter() - t0
 
         publish.on_stage("guard")
         t0 = time.perf_counter()
