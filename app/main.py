@@ -30,6 +30,7 @@ PAGE_SPECS = [
     ("kham_pha.py", "explore_page", "query_stats", "kham-pha"),
     ("phan_bo.py", "allocation_page", "inventory_2", "phan-bo"),
     ("tai_len.py", "upload_page", "upload_file", "tai-len"),
+    ("ra_soat.py", "review_page", "task_alt", "ra-soat"),
 ]
 
 

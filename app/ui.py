@@ -50,6 +50,21 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "viettel": {"vi": "Viettel", "en": "Viettel"}, "vnpt": {"vi": "VNPT", "en": "VNPT"},
     "mobifone": {"vi": "MobiFone", "en": "MobiFone"}, "vietnamobile": {"vi": "Vietnamobile", "en": "Vietnamobile"},
     "khac": {"vi": "Khác", "en": "Other"},
+    # issue 24: finding types, statuses and decisions of the review queue
+    "duplicate_student_in_round": {"vi": "Trùng học sinh trong một đợt", "en": "Student twice in a round"},
+    "possible_duplicate_person": {"vi": "Có thể một học sinh hai mã", "en": "Possibly one child, two keys"},
+    "possible_duplicate_person_fuzzy": {"vi": "Có thể trùng (tên gần giống)",
+                                        "en": "Possible duplicate (similar name)"},
+    "duplicate_handover_student": {"vi": "Một học sinh nhận hai lần", "en": "Student supported twice"},
+    "duplicate_serial": {"vi": "Trùng số serial", "en": "Serial number twice"},
+    "handover_outside_need_list": {"vi": "Bàn giao ngoài danh sách", "en": "Handover outside the need list"},
+    "handover_unknown_donation": {"vi": "Bàn giao ghi mã ủng hộ lạ", "en": "Handover names an unknown donation"},
+    "donation_overdrawn": {"vi": "Trao quá số thiết bị ủng hộ", "en": "More handovers than devices donated"},
+    "possible_duplicate_donation": {"vi": "Có thể ghi trùng khoản ủng hộ", "en": "Possible duplicate donation"},
+    "conflicting_record": {"vi": "Một mã, nhiều nội dung", "en": "One id, different contents"},
+    "open": {"vi": "Chưa xem", "en": "Open"}, "confirmed": {"vi": "Đã xác nhận", "en": "Confirmed"},
+    "dismissed": {"vi": "Bỏ qua", "en": "Dismissed"}, "fixed": {"vi": "Đã sửa", "en": "Fixed"},
+    "reopened": {"vi": "Mở lại", "en": "Reopened"},
 }
 
 

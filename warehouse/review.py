@@ -173,7 +173,14 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
         except duckdb.Error:  # not a warehouse at all: start the history afresh
             pass
     try:
-        con.register("current_findings", _current(con))
+        con.register("current_frame", _current(con))
+        con.execute("""CREATE OR REPLACE TEMP TABLE current_findings AS
+                       SELECT finding_key::VARCHAR AS finding_key, issue_type::VARCHAR AS issue_type,
+                              entity::VARCHAR AS entity, record_key::VARCHAR AS record_key, detail::VARCHAR AS detail,
+                              source_file::VARCHAR AS source_file, source_line::BIGINT AS source_line,
+                              district_code::VARCHAR AS district_code
+                       FROM current_frame""")
+        con.unregister("current_frame")
         con.execute(f"""
             CREATE OR REPLACE TABLE dq.findings AS
             WITH old AS ({old_findings}),
@@ -190,7 +197,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
                        o.returned_at
                 FROM old AS o WHERE o.finding_key NOT IN (SELECT finding_key FROM current_findings))
             SELECT * FROM present UNION ALL SELECT * FROM gone ORDER BY issue_type, finding_key""", {"now": now})
-        con.unregister("current_findings")
+        con.execute("DROP TABLE current_findings")
         status = with_status(con.execute("SELECT * FROM dq.findings").df(), decisions(db), now, now)
         con.register("status_now", status[["district_code", "issue_type", "status"]].assign(refreshed_at=now))
         history = f"{old_history} UNION ALL " if old_history else ""
@@ -318,3 +325,42 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"Đã ghi {count} quyết định / recorded {count} decision(s): {args.decision}")
     return 0
+
+
+# --- the worklist a district gets back (Vietnamese: it is sent to the district's staff as it is) --------------
+
+WORKLIST_HEADERS = {"finding_key": "Mã phát hiện", "status": "Trạng thái", "issue_type": "Loại vấn đề",
+                    "detail": "Mô tả", "source_file": "Tệp", "source_line": "Dòng", "first_seen": "Phát hiện lần đầu",
+                    "days_open": "Số ngày", "note": "Ghi chú"}
+STATUS_VI = {"open": "Chưa xem", "confirmed": "Đã xác nhận", "dismissed": "Bỏ qua", "fixed": "Đã sửa",
+             "reopened": "Mở lại"}
+
+
+def worklist(frame: pd.DataFrame, district_code: str, type_labels: dict[str, str]) -> pd.DataFrame:
+    """One district's findings still to deal with: the records to fix (file, line) and why, in Vietnamese."""
+    rows = frame[(frame["district_code"] == district_code) & frame["status"].isin(OPEN_STATUSES)]
+    out = rows[list(WORKLIST_HEADERS)].copy()
+    out["status"] = out["status"].map(STATUS_VI)
+    out["issue_type"] = out["issue_type"].map(lambda code: type_labels.get(code, code))
+    out["first_seen"] = [f"{v:%d/%m/%Y}" for v in out["first_seen"]]
+    out["note"] = out["note"].fillna("")
+    out = out.sort_values(["source_file", "source_line"])
+    return out.rename(columns=WORKLIST_HEADERS).reset_index(drop=True)
+
+
+def worklist_xlsx(rows: pd.DataFrame, title: str, stamp: str) -> bytes:
+    """The worklist as a workbook: title, province and date, then the rows (formula-looking text neutralised)."""
+    import io
+
+    safe = rows.map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        safe.to_excel(writer, index=False, sheet_name="ra_soat", startrow=3)
+        sheet = writer.sheets["ra_soat"]
+        sheet.write_string(0, 0, title, writer.book.add_format({"bold": True, "font_size": 14}))
+        sheet.write_string(1, 0, stamp)
+        sheet.freeze_panes(4, 0)
+        for i, column in enumerate(safe.columns):
+            width = min(max(len(str(column)), *(len(str(v)) for v in safe[column].head(200)), 8) + 2, 60)
+            sheet.set_column(i, i, width)
+    return buffer.getvalue()
