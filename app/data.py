@@ -31,7 +31,7 @@ REPORTING = {
     "donor_honour_roll": None, "reporting_completeness": "district_code", "allocation_queue": "district_code",
     "allocation_stock": None, "allocation_proposal": "district_code", "allocation_by_school": "district_code",
     "progress_by_district_month": "district_code", "districts": "district_code", "dq_issues": "district_code",
-    "rejected_rows": "district_code",
+    "rejected_rows": "district_code", "data_span": "district_code",
 }
 PERSONAL = {"dq_issues": "dq.issues_located", "rejected_rows": "dq.rejected_rows_located"}
 # Meta tables (no personal data, not about districts): (name → district column), read as they are.
@@ -45,7 +45,8 @@ OFFICERS_ONLY = re.compile(r"\bdq\s*\.\s*(issues|rejected_rows)", re.IGNORECASE)
 
 REQUIRED_TABLES = {"reporting.program_kpis", "reporting.allocation_stock", "reporting.coverage_points",
                    "reporting.dq_issues", "reporting.progress_by_district_month", "meta.refresh_log",
-                   "dq.expectation_results", "dq.issues_located", "dq.findings", "dq.findings_history"}
+                   "dq.expectation_results", "dq.issues_located", "dq.findings", "dq.findings_history",
+                   "reporting.data_span"}
 
 
 def warehouse_path() -> Path:
@@ -461,3 +462,9 @@ def findings_trend() -> pd.DataFrame:
                    WHERE h.status IN ({', '.join("'" + s + "'" for s in OPEN_STATUSES)}) {where}), 0)::BIGINT AS open
         FROM last LEFT JOIN dq.findings_history AS h ON h.refreshed_at = last.at
         GROUP BY 1 ORDER BY 1""", () if codes is None else (list(codes),))
+def latest_data_day():
+    """The latest day an event is dated in the data the user may see (issue 23, honest dates): what "the figures are
+    updated to" means, unlike the reporting date (--as-of), which only moves overdue figures."""
+    where, params = _where()
+    value = query(f"SELECT max(latest_on) AS latest FROM reporting.data_span WHERE {where}", params)["latest"].iloc[0]
+    return None if pd.isna(value) else value

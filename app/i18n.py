@@ -21,6 +21,9 @@ LABELS: dict[str, dict[str, str]] = {
     "language": {"vi": "Ngôn ngữ", "en": "Language"},
     "overview": {"vi": "Tổng quan", "en": "Overview"},
     "as_of": {"vi": "Dữ liệu tính đến {date}, làm mới lúc {time}", "en": "Data as of {date}, refreshed {time}"},
+    "data_stamp": {"vi": "Số liệu cập nhật đến {latest} · ngày báo cáo {as_of} (để tính quá hạn) · làm mới lúc {time}",
+                   "en": "Figures include data up to {latest} · reporting date {as_of} (for overdue items) · "
+                         "refreshed {time}"},
     "no_warehouse_title": {"vi": "Chưa có kho dữ liệu", "en": "No warehouse yet"},
     "no_warehouse_body": {
         "vi": "Không tìm thấy kho dữ liệu tại `{path}`. Hãy nạp dữ liệu bằng lệnh:",

@@ -173,9 +173,15 @@ def header(title_key: str) -> bool:
         st.markdown(t("no_warehouse_demo"))
         return False
     st.title(t(title_key))
-    k = data.kpis()
-    st.caption(t("as_of", date=day(k["as_of"]), time=clock(data.refreshed_at())))
+    st.caption(stamp())
     return True
+
+
+def stamp() -> str:
+    """What the figures include, in words a leader reads correctly: the latest day in the data, the reporting date
+    (only overdue figures use it) and when the warehouse was refreshed."""
+    return t("data_stamp", latest=day(data.latest_data_day()), as_of=day(data.kpis()["as_of"]),
+             time=clock(data.refreshed_at()))
 
 
 def safe_cell(value: object) -> object:
@@ -204,7 +210,7 @@ def downloads(frame: pd.DataFrame, name: str, title: str | None = None) -> None:
 
 
 def _stamp() -> str:
-    return f"{data.province()} · {t('as_of', date=day(data.kpis()['as_of']), time=clock(data.refreshed_at()))}"
+    return f"{data.province()} · {stamp()}"
 
 
 def xlsx_bytes(frame: pd.DataFrame, name: str, title: str | None = None, stamp: str | None = None) -> bytes:

@@ -92,7 +92,7 @@ def test_allocation_xlsx_follows_the_report_template(monkeypatch: pytest.MonkeyP
     book = openpyxl.load_workbook(io.BytesIO(ui.xlsx_bytes(frame, "de_xuat", "ĐỀ XUẤT PHÂN BỔ 1 THIẾT BỊ")))
     sheet = book.active
     assert sheet["A1"].value == "ĐỀ XUẤT PHÂN BỔ 1 THIẾT BỊ"
-    assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Dữ liệu tính đến 15/01/2023")
+    assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Số liệu cập nhật đến 01/02/2023 · ngày báo cáo 15/01/2023")
     assert sheet.freeze_panes == "A5"
     header = [c.value for c in sheet[4]]
     assert header[:2] == ["district_code", "district_name"]
