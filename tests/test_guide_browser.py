@@ -86,7 +86,8 @@ def _visit_all(browser, url: str, shots: str | None) -> dict[tuple[str, str, str
                 seen[where] = body
                 if shots and lang == "vi":
                     GUIDE.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(GUIDE / f"{shots}-{role}-{address or 'tong-quan'}.png"))
+                    shot = GUIDE / f"{shots}-{role}-{address or 'tong-quan'}.jpg"
+                    page.screenshot(path=str(shot), type="jpeg", quality=70)
         page.close()
     assert not untranslated, untranslated
     return seen
