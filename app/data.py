@@ -45,7 +45,7 @@ OFFICERS_ONLY = re.compile(r"\bdq\s*\.\s*(issues|rejected_rows)", re.IGNORECASE)
 
 REQUIRED_TABLES = {"reporting.program_kpis", "reporting.allocation_stock", "reporting.coverage_points",
                    "reporting.dq_issues", "reporting.progress_by_district_month", "meta.refresh_log",
-                   "dq.expectation_results", "dq.issues_located", "dq.findings", "dq.findings_history",
+                   "dq.expectation_results", "dq.issues_located", "dq.review_findings", "dq.review_history",
                    "reporting.data_span"}
 
 
@@ -425,7 +425,7 @@ def _store_stamp(ident: Identity) -> tuple[int, int]:
 def _findings(ident: Identity, stamp: tuple[int, int], day_of: str) -> pd.DataFrame:
     from warehouse.review import decisions, with_status
 
-    frame = _query(ident, f"SELECT {FINDING_FIELDS} FROM dq.findings")
+    frame = _query(ident, f"SELECT {FINDING_FIELDS} FROM dq.review_findings")
     built = _query(ident, "SELECT max(refreshed_at) AS at FROM meta.refresh")["at"].iloc[0]
     return with_status(frame, decisions(Path(ident.path)), built)
 
@@ -457,10 +457,10 @@ def findings_trend() -> pd.DataFrame:
     where = "" if codes is None else "AND list_contains(?, district_code)"
     return query(f"""
         WITH last AS (SELECT date_trunc('month', refreshed_at) AS month, max(refreshed_at) AS at
-                      FROM dq.findings_history GROUP BY 1)
+                      FROM dq.review_history GROUP BY 1)
         SELECT last.month::DATE AS month, coalesce(sum(h.findings) FILTER (
                    WHERE h.status IN ({', '.join("'" + s + "'" for s in OPEN_STATUSES)}) {where}), 0)::BIGINT AS open
-        FROM last LEFT JOIN dq.findings_history AS h ON h.refreshed_at = last.at
+        FROM last LEFT JOIN dq.review_history AS h ON h.refreshed_at = last.at
         GROUP BY 1 ORDER BY 1""", () if codes is None else (list(codes),))
 def latest_data_day():
     """The latest day an event is dated in the data the user may see (issue 23, honest dates): what "the figures are

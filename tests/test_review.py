@@ -89,7 +89,7 @@ def test_decisions_survive_refreshes_fix_close_and_reopen(tmp_path: Path) -> Non
     assert sorted(review.findings(db, status="reopened")["finding_key"]) == sorted([serial, unknown])
 
     # the trend: one row per refresh and status, open findings = open + confirmed + reopened
-    history = query(db, """SELECT refreshed_at, status, sum(findings) FROM dq.findings_history
+    history = query(db, """SELECT refreshed_at, status, sum(findings) FROM dq.review_history
                            GROUP BY ALL ORDER BY refreshed_at, status""")
     per_refresh: dict = {}
     for at, status, n in history:

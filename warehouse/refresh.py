@@ -304,7 +304,7 @@ def run_expectations(db_file: Path, docs: Path) -> int:
 
 
 def _carry_findings(build: Path, db: Path) -> None:
-    """dq.findings / dq.findings_history of the review queue (warehouse/review.py), carried from `db`."""
+    """dq.review_findings / dq.review_history of the review queue (warehouse/review.py), carried from `db`."""
     from warehouse.review import carry_forward
 
     con = duckdb.connect(str(build))

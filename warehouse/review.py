@@ -7,9 +7,9 @@ Three pieces, each with one job:
   Its key is a keyed hash of the two (`finding_key`), so the same finding has the same key in every later
   refresh, and the key says nothing about the child. Rotating the install secret changes every key (the
   decisions made before then no longer match: SECURITY.md).
-- **The findings' history, in the warehouse.** Each refresh writes `dq.findings`: the findings of this build
-  (first seen, last seen, and when one that had gone came back) and the findings of the warehouse it replaces
-  that are gone now (with the day they went). `dq.findings_history` keeps, per refresh, the count of findings
+- **The findings' history, in the warehouse.** Each refresh writes `dq.review_findings`: the findings of this
+  build (first seen, last seen, and when one that had gone came back) and the findings of the warehouse it
+  replaces that are gone now (with the day they went). `dq.review_history` keeps, per refresh, the count of findings
   by status, district and type: the trend of open findings month by month. Both carry the previous
   warehouse's rows forward; refresh never touches the decisions.
 - **The decisions, outside the warehouse.** `<db stem>_review.sqlite3` beside the warehouse (mode 0600), one
@@ -92,7 +92,7 @@ def decisions(db: Path) -> pd.DataFrame:
 def _known_keys(db: Path) -> set[str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {row[0] for row in con.execute("SELECT finding_key FROM dq.findings").fetchall()}
+        return {row[0] for row in con.execute("SELECT finding_key FROM dq.review_findings").fetchall()}
     except duckdb.CatalogException as exc:
         raise ReviewError(f"{db}: kho chưa có danh sách phát hiện (chạy refresh) / the warehouse has no findings "
                           "table yet (run refresh)") from exc
@@ -150,7 +150,7 @@ def _current(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
-    """Write dq.findings and dq.findings_history into the warehouse being built (`con`, read-write, holding
+    """Write dq.review_findings and dq.review_history into the warehouse being built (`con`, read-write, holding
     dq.issues_located).
 
     `db` is the warehouse this build will replace (read-only here; absent, or of an older version without
@@ -166,10 +166,10 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
             attached = True
             tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
                                                 "'previous_wh' AND schema_name = 'dq'").fetchall()}
-            if "findings" in tables:
-                old_findings = f"SELECT {', '.join(FINDING_COLUMNS)} FROM previous_wh.dq.findings"
-            if "findings_history" in tables:
-                old_history = "SELECT * FROM previous_wh.dq.findings_history"
+            if "review_findings" in tables:
+                old_findings = f"SELECT {', '.join(FINDING_COLUMNS)} FROM previous_wh.dq.review_findings"
+            if "review_history" in tables:
+                old_history = "SELECT * FROM previous_wh.dq.review_history"
         except duckdb.Error:  # not a warehouse at all: start the history afresh
             pass
     try:
@@ -182,7 +182,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
                        FROM current_frame""")
         con.unregister("current_frame")
         con.execute(f"""
-            CREATE OR REPLACE TABLE dq.findings AS
+            CREATE OR REPLACE TABLE dq.review_findings AS
             WITH old AS ({old_findings}),
             present AS (
                 SELECT c.finding_key, c.issue_type, c.entity, c.record_key, c.detail, c.source_file,
@@ -198,11 +198,11 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
                 FROM old AS o WHERE o.finding_key NOT IN (SELECT finding_key FROM current_findings))
             SELECT * FROM present UNION ALL SELECT * FROM gone ORDER BY issue_type, finding_key""", {"now": now})
         con.execute("DROP TABLE current_findings")
-        status = with_status(con.execute("SELECT * FROM dq.findings").df(), decisions(db), now, now)
+        status = with_status(con.execute("SELECT * FROM dq.review_findings").df(), decisions(db), now, now)
         con.register("status_now", status[["district_code", "issue_type", "status"]].assign(refreshed_at=now))
         history = f"{old_history} UNION ALL " if old_history else ""
         con.execute(f"""
-            CREATE OR REPLACE TABLE dq.findings_history AS
+            CREATE OR REPLACE TABLE dq.review_history AS
             {history}SELECT refreshed_at::TIMESTAMP AS refreshed_at, district_code::VARCHAR AS district_code,
                    issue_type::VARCHAR AS issue_type, status::VARCHAR AS status, count(*)::BIGINT AS findings
             FROM status_now GROUP BY ALL""")
@@ -263,7 +263,7 @@ def findings(db: Path, status: str | None = None, districts: list[str] | None = 
                           f"'{status}' (one of {', '.join(STATUSES)})")
     con = duckdb.connect(str(db), read_only=True)
     try:
-        frame = con.execute("SELECT * FROM dq.findings").df()
+        frame = con.execute("SELECT * FROM dq.review_findings").df()
         built = con.execute("SELECT max(refreshed_at) FROM meta.refresh").fetchall()[0][0]
     except duckdb.CatalogException as exc:
         raise ReviewError(f"{db}: kho chưa có danh sách phát hiện (chạy refresh) / the warehouse has no findings "
