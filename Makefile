@@ -7,7 +7,7 @@ DEMO    ?= data/demo
 SEED    ?= 1
 AS_OF   ?= 2023-06-30
 
-.PHONY: demo test test-fast install data refresh app lint docs clean bench bench-app bench-allocation
+.PHONY: demo test test-fast install data refresh app lint docs guide-images clean bench bench-app bench-allocation
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,15 @@ test: install
 test-fast: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# The user guide's pictures (docs/huong-dan-su-dung.md): the browser test's screenshots of the demo province.
+GUIDE_SHOTS := lanh_dao:tong-quan lanh_dao:dia-ban lanh_dao:phu-song lanh_dao:bao-cao-thang \
+	phan_tich:chat-luong-du-lieu can_bo_du_lieu:tai-len can_bo_du_lieu:ra-soat
+guide-images: install
+	$(BIN)/python -m pytest -q tests/test_guide_browser.py -k demo
+	mkdir -p docs/images
+	for shot in $(GUIDE_SHOTS); do \
+	  cp tests/artifacts/guide/demo-$${shot%%:*}-$${shot##*:}.jpg docs/images/$${shot##*:}.jpg; done
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs $(DB)

@@ -33,6 +33,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "overview": EVERYONE, "districts_page": EVERYONE, "resources_page": EVERYONE, "coverage_page": EVERYONE,
     "briefing_page": EVERYONE, "explore_page": ANALYSTS, "allocation_page": ANALYSTS, "quality_page": ANALYSTS,
     "upload_page": frozenset({"can_bo_du_lieu"}),  # stores files and starts refreshes; its reports show raw rows
+    "review_page": frozenset({"can_bo_du_lieu"}),  # decides on findings (issue 24)
 }
 
 

@@ -32,7 +32,7 @@ REPORTING = {
     "donor_honour_roll": None, "reporting_completeness": "district_code", "allocation_queue": "district_code",
     "allocation_stock": None, "allocation_proposal": "district_code", "allocation_by_school": "district_code",
     "progress_by_district_month": "district_code", "districts": "district_code", "dq_issues": "district_code",
-    "rejected_rows": "district_code",
+    "rejected_rows": "district_code", "data_span": "district_code",
 }
 PERSONAL = {"dq_issues": "dq.issues_located", "rejected_rows": "dq.rejected_rows_located"}
 # Meta tables (no personal data, not about districts): (name → district column), read as they are.
@@ -46,7 +46,8 @@ OFFICERS_ONLY = re.compile(r"\bdq\s*\.\s*(issues|rejected_rows)", re.IGNORECASE)
 
 REQUIRED_TABLES = {"reporting.program_kpis", "reporting.allocation_stock", "reporting.coverage_points",
                    "reporting.dq_issues", "reporting.progress_by_district_month", "meta.refresh_log",
-                   "dq.expectation_results", "dq.issues_located"}
+                   "dq.expectation_results", "dq.issues_located", "dq.review_findings", "dq.review_history",
+                   "reporting.data_span"}
 
 
 def warehouse_path() -> Path:
@@ -413,3 +414,71 @@ def briefing_corrections(month: str) -> list[str]:
     store = reports.published_store(warehouse_path())
     mtime = store.stat().st_mtime_ns if store.exists() else 0
     return _briefing_corrections(identity(), month, mtime)
+
+
+# --- the review queue (issue 24): findings with the status their decisions give them ---------------------------
+
+# No record_key (it holds student IDs) and nothing personal: these columns are read for every role; the page that
+# decides (Rà soát) is the data officers'.
+FINDING_FIELDS = ("finding_key, issue_type, entity, detail, source_file, source_line, district_code, first_seen, "
+                  "last_seen, gone_since, returned_at")
+
+
+def _store_stamp(ident: Identity) -> tuple[int, int]:
+    """The decisions store's identity: a decision taken shows at the next rerun, like a new warehouse."""
+    from warehouse.review import store_path
+
+    try:
+        stat = store_path(Path(ident.path)).stat()
+    except FileNotFoundError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _findings(ident: Identity, stamp: tuple[int, int], day_of: str) -> pd.DataFrame:
+    from warehouse.review import decisions, with_status
+
+    frame = _query(ident, f"SELECT {FINDING_FIELDS} FROM dq.review_findings")
+    built = _query(ident, "SELECT max(refreshed_at) AS at FROM meta.refresh")["at"].iloc[0]
+    return with_status(frame, decisions(Path(ident.path)), built)
+
+
+def findings() -> pd.DataFrame:
+    """Every finding of the warehouse (open or not) with status, latest decision and age, in the user's districts."""
+    from datetime import date
+
+    ident = identity()
+    if ident is None:
+        raise FileNotFoundError(warehouse_path())
+    frame = _findings(ident, _store_stamp(ident), date.today().isoformat())
+    codes = scope.districts()
+    return frame if codes is None else frame[frame["district_code"].isin(codes)].reset_index(drop=True)
+
+
+def open_findings() -> int:
+    """Findings still to deal with (open, confirmed, reopened): what the pages and the briefing count."""
+    from warehouse.review import OPEN_STATUSES
+
+    return int(findings()["status"].isin(OPEN_STATUSES).sum())
+
+
+def findings_trend() -> pd.DataFrame:
+    """Open findings month by month (the last refresh of each month), in the user's districts."""
+    from warehouse.review import OPEN_STATUSES
+
+    codes = scope.districts()
+    where = "" if codes is None else "AND list_contains(?, district_code)"
+    return query(f"""
+        WITH last AS (SELECT date_trunc('month', refreshed_at) AS month, max(refreshed_at) AS at
+                      FROM dq.review_history GROUP BY 1)
+        SELECT last.month::DATE AS month, coalesce(sum(h.findings) FILTER (
+                   WHERE h.status IN ({', '.join("'" + s + "'" for s in OPEN_STATUSES)}) {where}), 0)::BIGINT AS open
+        FROM last LEFT JOIN dq.review_history AS h ON h.refreshed_at = last.at
+        GROUP BY 1 ORDER BY 1""", () if codes is None else (list(codes),))
+def latest_data_day():
+    """The latest day an event is dated in the data the user may see (issue 23, honest dates): what "the figures are
+    updated to" means, unlike the reporting date (--as-of), which only moves overdue figures."""
+    where, params = _where()
+    value = query(f"SELECT max(latest_on) AS latest FROM reporting.data_span WHERE {where}", params)["latest"].iloc[0]
+    return None if pd.isna(value) else value

@@ -19,6 +19,9 @@ LABELS: dict[str, dict[str, str]] = {
     "language": {"vi": "Ngôn ngữ", "en": "Language"},
     "overview": {"vi": "Tổng quan", "en": "Overview"},
     "as_of": {"vi": "Dữ liệu tính đến {date}, làm mới lúc {time}", "en": "Data as of {date}, refreshed {time}"},
+    "data_stamp": {"vi": "Số liệu cập nhật đến {latest} · ngày báo cáo {as_of} (để tính quá hạn) · làm mới lúc {time}",
+                   "en": "Figures include data up to {latest} · reporting date {as_of} (for overdue items) · "
+                         "refreshed {time}"},
     "no_warehouse_title": {"vi": "Chưa có kho dữ liệu", "en": "No warehouse yet"},
     "no_warehouse_body": {
         "vi": "Không tìm thấy kho dữ liệu tại `{path}`. Hãy nạp dữ liệu bằng lệnh:",
@@ -315,6 +318,42 @@ LABELS: dict[str, dict[str, str]] = {
     "step_swap": {"vi": "thay kho dữ liệu mới", "en": "putting the new warehouse in place"},
     "refresh_held": {"vi": "Lần làm mới bị giữ lại, không công bố — kho dữ liệu cũ vẫn được giữ nguyên. Lý do:",
                      "en": "The refresh is held, not published — the previous warehouse stays in place. Why:"},
+    # --- issue 24: the review queue (page Rà soát, figures that follow the decisions) ---
+    "review_page": {"vi": "Rà soát", "en": "Review"},
+    "review_open": {"vi": "Cần xử lý", "en": "To deal with"},
+    "review_open_help": {"vi": "chưa xem, đã xác nhận hoặc mở lại", "en": "new, confirmed or reopened"},
+    "review_by_status": {"vi": "Phát hiện theo trạng thái và loại", "en": "Findings by status and type"},
+    "review_trend": {"vi": "Phát hiện cần xử lý theo tháng", "en": "Findings to deal with, by month"},
+    "review_none": {"vi": "Không có phát hiện nào trong phạm vi của bạn.", "en": "No findings in your scope."},
+    "review_filters": {"vi": "Lọc danh sách", "en": "Filter the list"},
+    "review_min_age": {"vi": "Mở từ (ngày) trở lên", "en": "Open for at least (days)"},
+    "review_list": {"vi": "Danh sách phát hiện", "en": "Findings"},
+    "review_decide": {"vi": "Quyết định cho {n} phát hiện đã chọn", "en": "Decision on the {n} selected findings"},
+    "review_decision": {"vi": "Quyết định", "en": "Decision"},
+    "review_note": {"vi": "Ghi chú (bắt buộc khi bỏ qua)", "en": "Note (required to dismiss)"},
+    "review_save": {"vi": "Ghi quyết định", "en": "Record the decision"},
+    "review_saved": {"vi": "Đã ghi {n} quyết định.", "en": "{n} decision(s) recorded."},
+    "review_failed": {"vi": "Chưa ghi được:", "en": "Not recorded:"},
+    "review_pick": {"vi": "Chọn một hoặc nhiều phát hiện để quyết định", "en": "Pick one or more findings to decide"},
+    "review_worklist": {"vi": "Danh sách gửi huyện sửa", "en": "Worklist for a district"},
+    "review_worklist_help": {"vi": "Các phát hiện cần xử lý của huyện, kèm tệp, dòng và lý do, để gửi huyện sửa tại "
+                                   "nguồn.",
+                             "en": "The district's findings to deal with, with file, line and reason, to send back "
+                                   "for correction at the source."},
+    "review_worklist_download": {"vi": "Tải danh sách (XLSX)", "en": "Download the worklist (XLSX)"},
+    "review_worklist_title": {"vi": "Danh sách cần sửa — {district}", "en": "Records to fix — {district}"},
+    "col_finding": {"vi": "Mã phát hiện", "en": "Finding"},
+    "col_detail": {"vi": "Mô tả", "en": "Description"},
+    "col_source_file": {"vi": "Tệp", "en": "File"},
+    "col_source_line": {"vi": "Dòng", "en": "Line"},
+    "col_first_seen": {"vi": "Phát hiện lần đầu", "en": "First seen"},
+    "col_days_open": {"vi": "Số ngày", "en": "Days open"},
+    "col_decided_by": {"vi": "Người quyết định", "en": "Decided by"},
+    "col_note": {"vi": "Ghi chú", "en": "Note"},
+    "col_district": {"vi": "Huyện", "en": "District"},
+    "province_wide": {"vi": "Toàn tỉnh", "en": "Province-wide"},
+    "dq_open_caveat": {"vi": "{open} phát hiện về chất lượng dữ liệu đang chờ xử lý.",
+                       "en": "{open} data-quality findings are waiting to be dealt with."},
 }
 
 

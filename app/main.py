@@ -15,22 +15,11 @@ restrict_umask()  # issue 21: uploads, job files, packs and logs written by the 
 
 from app import auth, ui  # noqa: E402
 from app.i18n import LANGS, lang, t  # noqa: E402
+from app.registry import PAGE_SPECS  # noqa: E402
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/signal_cellular_alt:", layout="wide")
 
 PAGES = Path(__file__).resolve().parent / "pages"
-# (file, title label, Material icon, address of SPEC §3)
-PAGE_SPECS = [
-    ("overview.py", "overview", "dashboard", ""),
-    ("dia_ban.py", "districts_page", "map", "dia-ban"),
-    ("nguon_luc.py", "resources_page", "volunteer_activism", "nguon-luc"),
-    ("phu_song.py", "coverage_page", "signal_cellular_alt", "phu-song"),
-    ("chat_luong_du_lieu.py", "quality_page", "fact_check", "chat-luong-du-lieu"),
-    ("bao_cao_thang.py", "briefing_page", "newspaper", "bao-cao-thang"),
-    ("kham_pha.py", "explore_page", "query_stats", "kham-pha"),
-    ("phan_bo.py", "allocation_page", "inventory_2", "phan-bo"),
-    ("tai_len.py", "upload_page", "upload_file", "tai-len"),
-]
 
 
 def pages(only_allowed: bool) -> list:

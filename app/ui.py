@@ -50,6 +50,21 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "viettel": {"vi": "Viettel", "en": "Viettel"}, "vnpt": {"vi": "VNPT", "en": "VNPT"},
     "mobifone": {"vi": "MobiFone", "en": "MobiFone"}, "vietnamobile": {"vi": "Vietnamobile", "en": "Vietnamobile"},
     "khac": {"vi": "Khác", "en": "Other"},
+    # issue 24: finding types, statuses and decisions of the review queue
+    "duplicate_student_in_round": {"vi": "Trùng học sinh trong một đợt", "en": "Student twice in a round"},
+    "possible_duplicate_person": {"vi": "Có thể một học sinh hai mã", "en": "Possibly one child, two keys"},
+    "possible_duplicate_person_fuzzy": {"vi": "Có thể trùng (tên gần giống)",
+                                        "en": "Possible duplicate (similar name)"},
+    "duplicate_handover_student": {"vi": "Một học sinh nhận hai lần", "en": "Student supported twice"},
+    "duplicate_serial": {"vi": "Trùng số serial", "en": "Serial number twice"},
+    "handover_outside_need_list": {"vi": "Bàn giao ngoài danh sách", "en": "Handover outside the need list"},
+    "handover_unknown_donation": {"vi": "Bàn giao ghi mã ủng hộ lạ", "en": "Handover names an unknown donation"},
+    "donation_overdrawn": {"vi": "Trao quá số thiết bị ủng hộ", "en": "More handovers than devices donated"},
+    "possible_duplicate_donation": {"vi": "Có thể ghi trùng khoản ủng hộ", "en": "Possible duplicate donation"},
+    "conflicting_record": {"vi": "Một mã, nhiều nội dung", "en": "One id, different contents"},
+    "open": {"vi": "Chưa xem", "en": "Open"}, "confirmed": {"vi": "Đã xác nhận", "en": "Confirmed"},
+    "dismissed": {"vi": "Bỏ qua", "en": "Dismissed"}, "fixed": {"vi": "Đã sửa", "en": "Fixed"},
+    "reopened": {"vi": "Mở lại", "en": "Reopened"},
 }
 
 
@@ -158,9 +173,15 @@ def header(title_key: str) -> bool:
         st.markdown(t("no_warehouse_demo"))
         return False
     st.title(t(title_key))
-    k = data.kpis()
-    st.caption(t("as_of", date=day(k["as_of"]), time=clock(data.refreshed_at())))
+    st.caption(stamp())
     return True
+
+
+def stamp() -> str:
+    """What the figures include, in words a leader reads correctly: the latest day in the data, the reporting date
+    (only overdue figures use it) and when the warehouse was refreshed."""
+    return t("data_stamp", latest=day(data.latest_data_day()), as_of=day(data.kpis()["as_of"]),
+             time=clock(data.refreshed_at()))
 
 
 def safe_cell(value: object) -> object:
@@ -189,7 +210,7 @@ def downloads(frame: pd.DataFrame, name: str, title: str | None = None) -> None:
 
 
 def _stamp() -> str:
-    return f"{data.province()} · {t('as_of', date=day(data.kpis()['as_of']), time=clock(data.refreshed_at()))}"
+    return f"{data.province()} · {stamp()}"
 
 
 def xlsx_bytes(frame: pd.DataFrame, name: str, title: str | None = None, stamp: str | None = None) -> bytes:

@@ -121,7 +121,7 @@ def test_allocation_xlsx_follows_the_report_template(monkeypatch: pytest.MonkeyP
             at.slider(key="alloc_n").set_value(n).run()
         sheet = openpyxl.load_workbook(io.BytesIO(_download(managers, at, "xlsx_de_xuat_phan_bo_dia_ban"))).active
         assert sheet["A1"].value == f'ĐỀ XUẤT PHÂN BỔ {n} THIẾT BỊ — Chương trình "Sóng và máy tính cho em"'
-        assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Dữ liệu tính đến 15/01/2023")
+        assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Số liệu cập nhật đến 01/02/2023 · ngày báo cáo 15/01/2023")
         assert sheet.freeze_panes == "A5"
         header = [c.value for c in sheet[4]]
         assert header == ["district_code", "district_name", "priority_tier", "school_level", "students_remaining",

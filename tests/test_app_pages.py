@@ -120,7 +120,7 @@ def test_english_switch_changes_labels(monkeypatch: pytest.MonkeyPatch, fixture_
     titles = {"dia_ban": "By district", "nguon_luc": "Resources", "phu_song": "Coverage",
               "chat_luong_du_lieu": "Data quality", "kham_pha": "Explore"}
     assert at.title[0].value == titles[page]
-    assert "Data as of 15/01/2023" in at.caption[0].value
+    assert "Figures include data up to 01/02/2023 · reporting date 15/01/2023" in at.caption[0].value
 
 
 def test_safe_cell() -> None:

@@ -87,7 +87,7 @@ def test_every_address_renders_without_exception(server: str) -> None:
             assert page.locator("[data-testid='stException']").count() == 0, address
             page.screenshot(path=str(ARTIFACTS / f"{address or 'tong-quan'}.png"), full_page=False)
             body = page.inner_text("body")
-            assert "Dữ liệu tính đến 15/01/2023" in body, address
+            assert "Số liệu cập nhật đến 01/02/2023 · ngày báo cáo 15/01/2023" in body, address
             # a viewer, not a developer tool (.streamlit/config.toml: toolbarMode = "viewer")
             assert page.locator("[data-testid='stAppDeployButton']").count() == 0 and "Deploy" not in body, address
             if address in ("", "dia-ban", "phu-song", "bao-cao-thang"):  # leader pages: no child's data

@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     from warehouse import users  # issue 21 (sign-in): `users add NAME --role ROLE [--district CODE …]`
 
     users.register(sub)
+    from warehouse import review  # issue 24: `review list` / `review decide`
+
+    review.register(sub)
     # issue 21 point 6: the audit log's hash chain
     audit = sub.add_parser("audit", help="check the audit log's hash chain")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -137,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "briefing":
         return _briefing(args)
+    if args.command == "review":
+        from warehouse import review
+
+        return review.run(args)
     if args.command == "users":
         from warehouse.users import run as users_run
 

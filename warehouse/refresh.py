@@ -314,6 +314,18 @@ def run_expectations(db_file: Path, docs: Path) -> tuple[int, int]:
     return len(issues) - fuzzy, fuzzy
 
 
+def _carry_findings(build: Path, db: Path) -> None:
+    """dq.review_findings / dq.review_history of the review queue (warehouse/review.py), carried from `db`."""
+    from warehouse.review import carry_forward
+
+    con = duckdb.connect(str(build))
+    try:
+        carry_forward(con, db)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
 def refresh(source: Path, db: Path, as_of: date | None = None, unit_cost: int = DEVICE_UNIT_COST_VND,
             allocation_stock: int | None = None, accept_drop: bool = False, user: str = "",
             trial: bool = False, on_stage: Callable[[str], None] | None = None) -> RefreshResult:
@@ -407,6 +419,10 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         t0 = time.perf_counter()
         issues, fuzzy = finish_expectations(worker, tmp, docs_tmp)
         seconds["expectations"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        _carry_findings(tmp, db)
+        seconds["expectations"] += time.perf_counter() - t0
 
         publish.on_stage("guard")
         t0 = time.perf_counter()

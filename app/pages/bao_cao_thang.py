@@ -51,7 +51,7 @@ def render() -> None:
     for line in data.briefing_corrections(month):
         st.warning(plain(line))
     k = data.kpis()
-    st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(k["dq_issue_count"])))
+    st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(data.open_findings())))
     if data.scoped():  # the pack holds the whole province's figures: not for a district-scoped user
         return
     if st.button(t("build_pack"), key="build_pack"):

@@ -22,9 +22,11 @@ def render() -> None:
     issues = data.table("dq_issues", "issue_type, source_file, source_line")
     rejected = data.table("rejected_rows", "source_file, source_line")
     results = data.table("dq.expectation_results", "success, suite")
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].metric(t("issues_title"), number(k["dq_issue_count"]))
     cols[1].metric(t("rejected_title"), number(k["rejected_row_count"]))
+    # issue 24: what is still to deal with after the review decisions (dismissed and fixed findings drop out)
+    cols[3].metric(t("review_open"), number(data.open_findings()), help=t("review_open_help"))
     if not results.empty:  # province-wide checks: empty for a district-scoped user (app/data.py)
         cols[2].metric(t("expectations_title"), f"{number(int(results['success'].sum()))} / {number(len(results))}")
 
@@ -41,6 +43,13 @@ def render() -> None:
             fig = px.bar(counts, x="kind", y="size", color="reason_code",
                          labels={"size": t("count"), "kind": t("kind"), "reason_code": ""}, title=t("rejected_title"))
             st.plotly_chart(ui.plot_layout(fig), width="stretch")
+
+    trend = data.findings_trend()
+    if len(trend) > 0:
+        trend["label"] = [day(m)[3:] for m in trend["month"]]
+        fig = px.bar(trend, x="label", y="open", text="open", title=t("review_trend"),
+                     labels={"label": t("month"), "open": t("review_open")})
+        st.plotly_chart(ui.plot_layout(fig, height=300), width="stretch")
 
     st.subheader(t("issues_title"))
     types = sorted(issues["issue_type"].unique())

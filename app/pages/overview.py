@@ -80,7 +80,7 @@ def render() -> None:
             fig.add_vline(x=100, line_dash="dash")
             st.plotly_chart(ui.plot_layout(fig), width="stretch")
 
-    st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(k["dq_issue_count"])))
+    st.caption(t("dq_caveat", rejected=number(k["rejected_row_count"]), issues=number(data.open_findings())))
 
 
 render()

@@ -328,7 +328,7 @@ def render() -> None:
     st.title(t("upload_page"))
     db, source = data.warehouse_path(), upload.source_dir()
     if data.status() == "ok":
-        st.caption(t("as_of", date=day(data.kpis()["as_of"]), time=clock(data.refreshed_at())))
+        st.caption(ui.stamp())
     limit_mb = max(1, math.ceil(upload.max_upload_bytes() / 1048576))
     st.caption(t("upload_where", source=str(source), limit=number(limit_mb), db=str(db)))
     if _scope() is not None:

@@ -1,0 +1,106 @@
+"""Page Rà soát (issue 24) on a copy of the fixture warehouse: data officers decide, the figures follow.
+
+The fixture has 11 findings (tests/test_review.py); 6 of them in district 643 (conflicting H1, H6 and H7 outside
+the need list, H6 naming DN99, DN6/DN7, the duplicate person).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import open_page
+from warehouse import review
+
+
+@pytest.fixture()
+def review_db(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "review.duckdb"
+    shutil.copy(fixture_db, db)
+    monkeypatch.setenv("SVMT_DB", str(db))
+    return db
+
+
+def _submit(at) -> None:
+    next(b for b in at.button if b.label == "Ghi quyết định").click().run()
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_officer_decides_two_findings_and_the_counts_follow(review_db: Path) -> None:
+    at = open_page("ra_soat", "can_bo_du_lieu")
+    assert _metric(at, "Cần xử lý") == "11"
+    assert _metric(at, "Bỏ qua") == "0"
+    keys = at.multiselect(key="review_chosen").options
+    assert len(keys) == 11
+    frame = review.findings(review_db)
+    twins = frame.loc[frame["issue_type"] == "possible_duplicate_person", "finding_key"].iloc[0]
+    serial = frame.loc[frame["issue_type"] == "duplicate_serial", "finding_key"].iloc[0]
+
+    # dismissing without a note is refused and writes nothing
+    at.multiselect(key="review_chosen").set_value([twins]).run()
+    at.radio(key="review_decision_choice").set_value("dismissed").run()
+    _submit(at)
+    assert not at.exception and any("ghi chú" in e.value for e in at.error)
+    assert len(review.decisions(review_db)) == 0
+
+    at.multiselect(key="review_chosen").set_value([twins, serial]).run()
+    at.radio(key="review_decision_choice").set_value("dismissed").run()
+    at.text_area(key="review_note").input("Hai chị em sinh đôi").run()
+    _submit(at)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Đã ghi 2 quyết định" in s.value for s in at.success)
+    assert _metric(at, "Cần xử lý") == "9" and _metric(at, "Bỏ qua") == "2"
+    logged = review.decisions(review_db)
+    assert list(logged["user"]) == ["can_bo_du_lieu"] * 2 and set(logged["finding_key"]) == {twins, serial}
+
+    quality = open_page("chat_luong_du_lieu", "can_bo_du_lieu")
+    assert _metric(quality, "Cần xử lý") == "9"
+    overview = open_page("overview", "lanh_dao")
+    assert any("9 vấn đề cần xử lý" in c.value for c in overview.caption)
+
+
+def test_district_officer_sees_and_sends_only_their_district(review_db: Path) -> None:
+    at = open_page("ra_soat", "can_bo_du_lieu", districts=["643"])
+    assert _metric(at, "Cần xử lý") == "6"
+    assert len(at.multiselect(key="review_chosen").options) == 6
+    assert at.selectbox(key="review_worklist").value == "643"
+    assert len(at.selectbox(key="review_worklist").options) == 1
+    assert "Tải danh sách (XLSX)" in [b.proto.label for b in at.get("download_button")]
+    # the workbook the button serves, made by the same function from the same findings
+    frame = review.findings(review_db)
+    rows = review.worklist(frame, "643", {"possible_duplicate_person": "Có thể một học sinh hai mã"})
+    book = openpyxl.load_workbook(io.BytesIO(review.worklist_xlsx(rows, "Danh sách cần sửa — 643", "x")))
+    sheet = book.active
+    table = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert sheet["A1"].value == "Danh sách cần sửa — 643"
+    assert list(table[0]) == ["Mã phát hiện", "Trạng thái", "Loại vấn đề", "Mô tả", "Tệp", "Dòng", "Phát hiện lần đầu",
+                              "Số ngày", "Ghi chú"]
+    assert len(table) - 1 == 6 and {r[1] for r in table[1:]} == {"Chưa xem"}
+    assert "Có thể một học sinh hai mã" in {r[2] for r in table[1:]}
+    assert [(r[4], r[5]) for r in table[1:]] == [("donations.csv", 8), ("handovers.csv", 7), ("handovers.csv", 7),
+                                                 ("handovers.csv", 8), ("handovers_2.csv", 2),
+                                                 ("survey_2022-H2_a.csv", 4)]
+
+
+@pytest.mark.parametrize("role", ["lanh_dao", "phan_tich"])
+def test_other_roles_are_refused(review_db: Path, role: str) -> None:
+    """Not in their menu, and the page itself refuses them when run directly."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP, app_as
+
+    at = app_as(role).run()
+    with pytest.raises(ValueError, match="ra_soat"):
+        at.switch_page("pages/ra_soat.py")
+    direct = AppTest.from_file(str(Path(APP).parent / "pages" / "ra_soat.py"), default_timeout=60)
+    direct.session_state["roles"] = [role]
+    direct.run()
+    assert not direct.exception and direct.error[0].value.endswith("không được xem trang này.")
+    assert not direct.multiselect and not direct.dataframe and not direct.metric
