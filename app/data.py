@@ -42,7 +42,8 @@ SCOPE_FREE = {"meta.refresh"}
 
 # Never read by the app (issue 22: the app reads marts' views only), and the unmasked findings by data officers only.
 NEVER = re.compile(r"\b(raw|staging|intermediate|marts)\s*\.", re.IGNORECASE)
-OFFICERS_ONLY = re.compile(r"\bdq\s*\.\s*(issues|rejected_rows)", re.IGNORECASE)
+OFFICERS_ONLY = re.compile(r"\bdq\s*\.\s*(issues|rejected_rows|finding_records|review_records|findings\b)",
+                           re.IGNORECASE)
 
 REQUIRED_TABLES = {"reporting.program_kpis", "reporting.allocation_stock", "reporting.coverage_points",
                    "reporting.dq_issues", "reporting.progress_by_district_month", "meta.refresh_log",
@@ -482,3 +483,10 @@ def latest_data_day():
     where, params = _where()
     value = query(f"SELECT max(latest_on) AS latest FROM reporting.data_span WHERE {where}", params)["latest"].iloc[0]
     return None if pd.isna(value) else value
+
+
+def finding_records(keys: list[str]) -> pd.DataFrame:
+    """The records the chosen findings involve, side by side (file, line, the row as written): data officers only,
+    refused to any other role by `query` (names and birth dates, unmasked)."""
+    return query("SELECT finding_key, source_file, source_line, summary FROM dq.review_records "
+                 "WHERE list_contains(?, finding_key) ORDER BY finding_key, source_file, source_line", (list(keys),))

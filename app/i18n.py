@@ -343,6 +343,8 @@ LABELS: dict[str, dict[str, str]] = {
     "review_worklist_download": {"vi": "Tải danh sách (XLSX)", "en": "Download the worklist (XLSX)"},
     "review_worklist_title": {"vi": "Danh sách cần sửa — {district}", "en": "Records to fix — {district}"},
     "col_finding": {"vi": "Mã phát hiện", "en": "Finding"},
+    "review_records": {"vi": "Các bản ghi liên quan, xem cạnh nhau", "en": "The records involved, side by side"},
+    "col_record": {"vi": "Bản ghi (như tệp gửi lên)", "en": "Record (as sent)"},
     "col_detail": {"vi": "Mô tả", "en": "Description"},
     "col_source_file": {"vi": "Tệp", "en": "File"},
     "col_source_line": {"vi": "Dòng", "en": "Line"},

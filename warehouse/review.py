@@ -149,6 +149,36 @@ def _current(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame.drop_duplicates("finding_key")
 
 
+def _records(con: duckdb.DuckDBPyConnection) -> None:
+    """dq.review_records: the records of each finding (dq.finding_records, made by dbt) under the finding's key.
+
+    dq.finding_records carries the plain record key; the findings that name a person (`keyed` in dq.findings) are
+    keyed in dq.issues with the refresh's person hash, so the same hash is applied here before the finding key.
+    """
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'dq' UNION "
+                                        "SELECT view_name FROM duckdb_views() WHERE schema_name = 'dq'").fetchall()}
+    if not {"finding_records", "findings"} <= tables:  # a warehouse built without them (tests' older builds)
+        con.execute("CREATE OR REPLACE TABLE dq.review_records (finding_key VARCHAR, source_file VARCHAR, "
+                    "source_line BIGINT, summary VARCHAR)")
+        return
+    rows = con.execute("""SELECT r.issue_type, r.record_key, bool_or(f.keyed) AS keyed, r.source_file,
+                                 r.source_line::BIGINT AS source_line, any_value(r.summary) AS summary
+                          FROM dq.finding_records AS r JOIN dq.findings AS f USING (issue_type, record_key)
+                          GROUP BY r.issue_type, r.record_key, r.source_file, r.source_line""").df()
+    person, finding = keyed_hasher("person"), keyed_hasher(KEY_PURPOSE)
+    keys = [finding(f"{t}|{person(r) if k else r}")[:16]
+            for t, r, k in zip(rows["issue_type"], rows["record_key"], rows["keyed"], strict=True)]
+    con.register("records_frame", pd.DataFrame({"finding_key": pd.Series(keys, dtype="string"),
+                                                "source_file": rows["source_file"].astype("string"),
+                                                "source_line": rows["source_line"].astype("int64"),
+                                                "summary": rows["summary"].astype("string")}))
+    con.execute("""CREATE OR REPLACE TABLE dq.review_records AS
+                   SELECT finding_key::VARCHAR AS finding_key, source_file::VARCHAR AS source_file,
+                          source_line::BIGINT AS source_line, summary::VARCHAR AS summary
+                   FROM records_frame ORDER BY finding_key, source_file, source_line""")
+    con.unregister("records_frame")
+
+
 def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     """Write dq.review_findings and dq.review_history into the warehouse being built (`con`, read-write, holding
     dq.issues_located).
@@ -207,6 +237,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
                    issue_type::VARCHAR AS issue_type, status::VARCHAR AS status, count(*)::BIGINT AS findings
             FROM status_now GROUP BY ALL""")
         con.unregister("status_now")
+        _records(con)
     finally:
         if attached:
             con.execute("DETACH previous_wh")

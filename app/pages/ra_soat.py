@@ -85,9 +85,21 @@ def _filtered(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     return shown.reset_index(drop=True)
 
 
+def _records(chosen: list[str]) -> None:
+    """The records each chosen finding involves, one row each, grouped by finding: compared side by side."""
+    records = data.finding_records(chosen)
+    if records.empty:
+        return
+    st.markdown(f"**{t('review_records')}**")
+    st.dataframe(records.rename(columns={"finding_key": t("col_finding"), "source_file": t("col_source_file"),
+                                         "source_line": t("col_source_line"), "summary": t("col_record")}),
+                 hide_index=True, width="stretch", key="review_records_table")
+
+
 def _decide(chosen: list[str]) -> None:
     if not chosen:
         return
+    _records(chosen)
     st.markdown(f"**{t('review_decide', n=number(len(chosen)))}**")
     decision = st.radio(t("review_decision"), list(review.DECISIONS), format_func=ui.label, horizontal=True,
                         key="review_decision_choice")

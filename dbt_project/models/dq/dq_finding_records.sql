@@ -1,0 +1,90 @@
+{{ config(alias='finding_records', materialized='view') }}
+-- The records each finding of dq.findings involves, side by side (issue 24: the review page shows them to data
+-- officers). One row per (finding, record): its file and line and a one-line summary as written (names, birth
+-- dates: unmasked, so only the data-officer role reads it, app/data.py). The record key of every candidate row is
+-- computed as dq_findings computes it, and only rows whose (issue_type, record_key) is a finding are kept.
+with findings as (
+    select distinct issue_type, record_key from {{ ref('dq_findings') }}
+),
+
+survey as (
+    select * from {{ ref('int_survey_rows') }}
+),
+
+handovers as (
+    select * from {{ ref('int_handovers') }}
+),
+
+donations as (
+    select * from {{ ref('int_donations') }}
+),
+
+survey_summary as (
+    select
+        *,
+        concat_ws(' · ', full_name, 'sinh ' || strftime(date_of_birth, '%d/%m/%Y'), 'mã ' || student_id,
+                  'trường ' || school_code, 'lớp ' || grade, 'đợt ' || survey_round) as summary
+    from survey
+),
+
+handover_summary as (
+    select
+        *,
+        concat_ws(' · ', 'bàn giao ' || handover_id, full_name, 'sinh ' || strftime(date_of_birth, '%d/%m/%Y'),
+                  'mã ' || student_id, 'trường ' || school_code, 'ngày ' || strftime(handed_on, '%d/%m/%Y'),
+                  'serial ' || serial_number, 'ủng hộ ' || donation_id) as summary
+    from handovers
+),
+
+donation_summary as (
+    select
+        *,
+        concat_ws(' · ', 'ủng hộ ' || donation_id, donor_name, form, status,
+                  'ngày ' || strftime(received_on, '%d/%m/%Y'), 'số tiền ' || amount_vnd, 'số lượng ' || quantity)
+            as summary
+    from donations
+),
+
+candidates as (
+    select 'duplicate_student_in_round' as issue_type, survey_round || '|' || student_key as record_key,
+           source_file, source_line, summary
+    from survey_summary
+    union all
+    select 'possible_duplicate_person',
+           name_fold || '|' || coalesce(cast(date_of_birth as varchar), 'None') || '|' || district_code,
+           source_file, source_line, summary
+    from survey_summary
+    union all
+    select 'duplicate_handover_student', student_key, source_file, source_line, summary from handover_summary
+    union all
+    select 'duplicate_serial', serial_number, source_file, source_line, summary from handover_summary
+    union all
+    select 'handover_outside_need_list', handover_id, source_file, source_line, summary from handover_summary
+    union all
+    select 'handover_unknown_donation', handover_id, source_file, source_line, summary from handover_summary
+    union all
+    select 'donation_overdrawn', donation_id, source_file, source_line, summary from donation_summary
+    union all
+    select 'donation_overdrawn', donation_id, source_file, source_line, summary from handover_summary
+    union all
+    select 'possible_duplicate_donation', f.record_key, d.source_file, d.source_line, d.summary
+    from donation_summary as d
+    inner join findings as f
+        on f.issue_type = 'possible_duplicate_donation'
+       and list_contains(string_split(f.record_key, ', '), d.donation_id)
+    {% for entity, key in [('schools', 'school_code'), ('donations', 'donation_id'), ('handovers', 'handover_id'),
+                           ('coverage', 'point_id')] %}
+    union all
+    select 'conflicting_record', {{ key }}, source_file, source_line,
+           'phiên bản: ' || concat_ws(' · ', *columns(* exclude (source_file, source_line, file_rank)))
+    from {{ source('raw', entity) }}
+    {% endfor %}
+),
+
+final as (
+    select candidates.*
+    from candidates
+    inner join findings using (issue_type, record_key)
+)
+
+select * from final
