@@ -19,6 +19,7 @@ import streamlit as st
 
 from app import scope
 from ingest.rules import sql as rule
+from warehouse import formats
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -233,7 +234,7 @@ def last_month() -> dict:
     if frame.empty:
         return {"label": "–", **{k: 0 if k in frame else None for k in keys}}
     row = frame.iloc[-1]
-    return {"label": pd.Timestamp(row["month"]).strftime("%m/%Y"), **{k: row.get(k) for k in keys}}
+    return {"label": formats.month(pd.Timestamp(row["month"])), **{k: row.get(k) for k in keys}}
 
 
 # SPEC §5 pct_covered of summed need_vs_supply rows: the macro the marts use (dbt_project/macros/rules.sql).

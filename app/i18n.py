@@ -394,5 +394,9 @@ def day(value: date | datetime | None) -> str:
     return formats.day(value, lang())
 
 
+def month(value: date | datetime | None) -> str:
+    return formats.month(value, lang())
+
+
 def clock(value: datetime | None) -> str:
     return formats.clock(value, lang())

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from app import data
-from app.i18n import clock, day, lang, t
+from app.i18n import clock, day, lang, month, t
 
 TIERS = (1, 2, 3, 4)
 LEVELS = ("tieu_hoc", "thcs", "thpt", "gdnn_gdtx", "cao_dang_dai_hoc", "khong_ro")
@@ -134,7 +134,7 @@ def filter_bar() -> None:
     st.sidebar.multiselect(t("tier"), list(TIERS), format_func=label, key="f_tiers", placeholder=t("all"))
     st.sidebar.multiselect(t("school_level"), list(LEVELS), format_func=label, key="f_levels", placeholder=t("all"))
     if len(months) > 1:
-        st.sidebar.select_slider(t("period"), options=months, key="f_period", format_func=lambda m: m.strftime("%m/%Y"))
+        st.sidebar.select_slider(t("period"), options=months, key="f_period", format_func=month)
     _write_query_params()
 
 

@@ -12,21 +12,21 @@ from warehouse import formats
 
 @pytest.mark.parametrize(("lang", "expected"), [
     ("vi", ("1.234.567", "12,5", "1.234.567 ₫", "21,4 tỷ ₫", "6 triệu ₫", "999.999 ₫", "72,6 %", "31/10/2022",
-            "14:05 15/01/2023")),
+            "14:05 15/01/2023", "10/2022")),
     ("en", ("1,234,567", "12.5", "1,234,567 ₫", "21.4 billion ₫", "6 million ₫", "999,999 ₫", "72.6%", "31/10/2022",
-            "14:05 15/01/2023")),
+            "14:05 15/01/2023", "10/2022")),
 ])
 def test_one_implementation_in_both_languages(lang: str, expected: tuple[str, ...]) -> None:
     got = (formats.number(1234567, lang), formats.number(12.5, lang), formats.money(1234567, lang),
            formats.money_short(21_400_000_000, lang), formats.money_short(6_000_000, lang),
            formats.money_short(999_999, lang), formats.percent(0.7261, lang), formats.day(date(2022, 10, 31), lang),
-           formats.clock(datetime(2023, 1, 15, 14, 5), lang))
+           formats.clock(datetime(2023, 1, 15, 14, 5), lang), formats.month(date(2022, 10, 1), lang))
     assert got == expected
 
 
 def test_missing_figures_show_a_dash() -> None:
     assert [formats.number(None), formats.money(None), formats.money(float("nan")), formats.money_short(None),
-            formats.percent(None), formats.day(None), formats.clock(None)] == ["–"] * 7
+            formats.percent(None), formats.day(None), formats.clock(None), formats.month(None)] == ["–"] * 8
 
 
 def test_the_warehouse_default_is_vietnamese() -> None:

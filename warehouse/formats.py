@@ -51,6 +51,11 @@ def day(value: date | datetime | None, lang: str = "vi") -> str:
     return NONE if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALES[lang])
 
 
+def month(value: date | datetime | None, lang: str = "vi") -> str:
+    """`10/2022` (a month's label)."""
+    return NONE if value is None else format_date(value, "MM/yyyy", locale=LOCALES[lang])
+
+
 def clock(value: datetime | None, lang: str = "vi") -> str:
     """`14:05 31/10/2022`."""
     return NONE if value is None else format_datetime(value, "HH:mm dd/MM/yyyy", locale=LOCALES[lang])
