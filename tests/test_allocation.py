@@ -73,7 +73,7 @@ def test_allocation_page_what_if(monkeypatch: pytest.MonkeyPatch, fixture_db: Pa
     at.slider(key="alloc_n").set_value(3).run()
     assert at.metric[-1].value == "3"
     table = at.dataframe[0].value
-    assert list(table["devices_proposed"]) == [1, 1, 0, 1]  # G1, B (643) · H waits · F (644)
+    assert list(table["Thiết bị đề xuất"]) == [1, 1, 0, 1]  # G1, B (643) · H waits · F (644)
     text = " ".join(e.value.to_csv() for e in at.dataframe)
     assert "Vũ Thị Phương" not in text and "004444444444" not in text
 
@@ -95,6 +95,6 @@ def test_allocation_xlsx_follows_the_report_template(monkeypatch: pytest.MonkeyP
     assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Dữ liệu tính đến 15/01/2023")
     assert sheet.freeze_panes == "A5"
     header = [c.value for c in sheet[4]]
-    assert header[:2] == ["district_code", "district_name"]
-    proposed = [row[header.index("devices_proposed")].value for row in sheet.iter_rows(min_row=5)]
+    assert header[:2] == ["Mã huyện", "Địa bàn"]
+    proposed = [row[header.index("Thiết bị đề xuất")].value for row in sheet.iter_rows(min_row=5)]
     assert proposed == [1, 0, 0, 0] and all(isinstance(v, int) for v in proposed)
