@@ -158,3 +158,29 @@ def test_money_axis_is_written_the_vietnamese_way(lang: str, tick: str) -> None:
     assert tick in ticks and "5 " + tick.split(" ", 1)[1] in ticks, ticks
     assert not any(re.search(r"\d[kMGB]\b", text) for text in ticks), ticks
     assert all(spec["layout"].get("separators") == (",." if lang == "vi" else ".,") for spec in specs)
+
+
+def _values(array: object) -> list:
+    """A trace's numbers as Plotly's JSON gives them (a list, or a typed array `{dtype, bdata}` in base64)."""
+    if isinstance(array, dict):
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def test_quality_page_charts_findings_and_rejects_per_file() -> None:
+    """Issue 23 point 3 (data-quality chart): the fixture's 11 findings and 13 rejected rows (the page's own cards,
+    tests/test_app_pages.py) per source file, files in load order; the 5 rejected survey rows (grade out of range,
+    household status not in the list, missing name, unknown school, unreadable birth date) are all in
+    survey_2022-H1.csv."""
+    at = open_page("chat_luong_du_lieu", "phan_tich")
+    (spec,) = [s for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+               if s["layout"]["title"]["text"] == "Vấn đề và dòng bị loại theo tệp nguồn"]
+    traces = {trace["name"]: dict(zip(trace["x"], _values(trace["y"]), strict=True)) for trace in spec["data"]}
+    assert sum(traces["Vấn đề"].values()) == 11 and sum(traces["Dòng bị loại"].values()) == 13
+    assert traces["Dòng bị loại"]["survey_2022-H1.csv"] == 5
+    order = spec["layout"]["xaxis"]["categoryarray"]
+    assert order == sorted(order) and set(order) == set(traces["Vấn đề"]) | set(traces["Dòng bị loại"])
