@@ -10,6 +10,9 @@ link reproduces the view.
 from __future__ import annotations
 
 import io
+import math
+import numbers
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +20,8 @@ import pandas as pd
 import streamlit as st
 
 from app import data
-from app.i18n import clock, day, lang, month, t
+from app.i18n import LABELS, clock, day, lang, money_short, month, number, t
+from warehouse import formats
 
 TIERS = (1, 2, 3, 4)
 LEVELS = ("tieu_hoc", "thcs", "thpt", "gdnn_gdtx", "cao_dang_dai_hoc", "khong_ro")
@@ -50,27 +54,68 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "viettel": {"vi": "Viettel", "en": "Viettel"}, "vnpt": {"vi": "VNPT", "en": "VNPT"},
     "mobifone": {"vi": "MobiFone", "en": "MobiFone"}, "vietnamobile": {"vi": "Vietnamobile", "en": "Vietnamobile"},
     "khac": {"vi": "Khác", "en": "Other"},
-    # issue 24: finding types, statuses and decisions of the review queue
-    "duplicate_student_in_round": {"vi": "Trùng học sinh trong một đợt", "en": "Student twice in a round"},
-    "possible_duplicate_person": {"vi": "Có thể một học sinh hai mã", "en": "Possibly one child, two keys"},
-    "possible_duplicate_person_fuzzy": {"vi": "Có thể trùng (tên gần giống)",
-                                        "en": "Possible duplicate (similar name)"},
-    "duplicate_handover_student": {"vi": "Một học sinh nhận hai lần", "en": "Student supported twice"},
-    "duplicate_serial": {"vi": "Trùng số serial", "en": "Serial number twice"},
-    "handover_outside_need_list": {"vi": "Bàn giao ngoài danh sách", "en": "Handover outside the need list"},
-    "handover_unknown_donation": {"vi": "Bàn giao ghi mã ủng hộ lạ", "en": "Handover names an unknown donation"},
-    "donation_overdrawn": {"vi": "Trao quá số thiết bị ủng hộ", "en": "More handovers than devices donated"},
-    "possible_duplicate_donation": {"vi": "Có thể ghi trùng khoản ủng hộ", "en": "Possible duplicate donation"},
-    "conflicting_record": {"vi": "Một mã, nhiều nội dung", "en": "One id, different contents"},
+    # --- issue 23 point 1 (h/words): every code a table, chart or option shows — issue types (SPEC §5), rejection
+    # reasons (ingest/contract.py REASONS), file kinds, donation statuses, household statuses, refresh outcomes,
+    # Great Expectations checks and the parts of a check suite
+    "duplicate_student_in_round": {"vi": "Học sinh bị ghi hai lần trong một đợt",
+                                   "en": "Student listed twice in a round"},
+    "possible_duplicate_person": {"vi": "Có thể trùng người (hai mã học sinh)",
+                                  "en": "Possibly one child under two ids"},
+    "duplicate_handover_student": {"vi": "Học sinh nhận hơn một thiết bị", "en": "Student given more than one device"},
+    "duplicate_serial": {"vi": "Số serial bị trùng", "en": "Serial number handed out twice"},
+    "handover_outside_need_list": {"vi": "Bàn giao ngoài danh sách cần hỗ trợ", "en": "Handover outside the need list"},
+    "handover_unknown_donation": {"vi": "Bàn giao ghi mã ủng hộ không tồn tại",
+                                  "en": "Handover names an unknown donation"},
+    "donation_overdrawn": {"vi": "Bàn giao vượt số thiết bị ủng hộ", "en": "More handovers than donated devices"},
+    "possible_duplicate_donation": {"vi": "Có thể ghi trùng khoản ủng hộ", "en": "Donation possibly recorded twice"},
+    "conflicting_record": {"vi": "Một mã có nhiều nội dung khác nhau", "en": "One id with different content"},
+    "missing": {"vi": "Thiếu giá trị bắt buộc", "en": "Required value is missing"},
+    "unparsable": {"vi": "Không đọc được giá trị", "en": "Value cannot be parsed"},
+    "not_in_enum": {"vi": "Giá trị không thuộc danh mục", "en": "Value is not in the list"},
+    "out_of_range": {"vi": "Giá trị ngoài phạm vi cho phép", "en": "Value is out of range"},
+    "unknown_reference": {"vi": "Mã tham chiếu không tồn tại", "en": "Unknown reference"},
+    "outside_scope": {"vi": "Ngoài địa bàn được phép của người tải lên", "en": "Outside the uploader's districts"},
+    "districts": {"vi": "Danh mục huyện", "en": "Districts"}, "schools": {"vi": "Danh sách trường", "en": "Schools"},
+    "survey": {"vi": "Khảo sát nhu cầu", "en": "Needs survey"},
+    "donations": {"vi": "Tiếp nhận ủng hộ", "en": "Donations"},
+    "handovers": {"vi": "Bàn giao thiết bị", "en": "Handovers"},
+    "coverage": {"vi": "Điểm lõm sóng", "en": "Coverage gaps"},
+    "da_nhan": {"vi": "Đã nhận", "en": "Received"}, "cam_ket": {"vi": "Cam kết", "en": "Pledged"},
+    "ngheo": {"vi": "Hộ nghèo", "en": "Poor household"},
+    "can_ngheo": {"vi": "Hộ cận nghèo", "en": "Near-poor household"},
+    "kho_khan_covid": {"vi": "Khó khăn do COVID-19", "en": "COVID-19 hardship"},
+    "ok": {"vi": "Thành công", "en": "Succeeded"}, "exit 1": {"vi": "Lỗi", "en": "Failed"},
+    "exit 2": {"vi": "Lỗi dữ liệu đầu vào", "en": "Input error"},
+    "exit 3": {"vi": "Bị giữ lại, chưa công bố", "en": "Held, not published"},
+    "published despite hold": {"vi": "Công bố dù bị giữ lại", "en": "Published despite the hold"},
+    "expect_column_values_to_not_be_null": {"vi": "Không để trống", "en": "Not empty"},
+    "expect_column_values_to_be_unique": {"vi": "Không trùng lặp", "en": "Unique"},
+    "expect_compound_columns_to_be_unique": {"vi": "Tổ hợp cột không trùng lặp", "en": "Combination unique"},
+    "expect_column_values_to_be_in_set": {"vi": "Thuộc danh mục", "en": "In the list"},
+    "expect_column_values_to_be_between": {"vi": "Trong phạm vi cho phép", "en": "Within range"},
+    "expect_column_values_to_match_regex": {"vi": "Đúng định dạng", "en": "Right format"},
+    "expect_column_pair_values_a_to_be_greater_than_b": {"vi": "Cột đầu không nhỏ hơn cột sau",
+                                                         "en": "First column at least the second"},
+    "suite_values": {"vi": "giá trị", "en": "values"}, "suite_rows": {"vi": "dòng", "en": "rows"},
+    "suite_versions": {"vi": "phiên bản", "en": "versions"}, "suite_people": {"vi": "người", "en": "people"},
+    "suite_received": {"vi": "đã nhận", "en": "received"}, "suite_devices": {"vi": "thiết bị", "en": "devices"},
+    "suite_points": {"vi": "điểm", "en": "points"},
+    # issue 24: the review queue's statuses and the fuzzy duplicate type
+    "possible_duplicate_person_fuzzy": {"vi": "Có thể trùng người (tên gần giống)",
+                                        "en": "Possibly one child (similar names)"},
     "open": {"vi": "Chưa xem", "en": "Open"}, "confirmed": {"vi": "Đã xác nhận", "en": "Confirmed"},
     "dismissed": {"vi": "Bỏ qua", "en": "Dismissed"}, "fixed": {"vi": "Đã sửa", "en": "Fixed"},
     "reopened": {"vi": "Mở lại", "en": "Reopened"},
 }
+# columns whose values are codes of CODE_LABELS (shown by their label wherever a table shows them)
+CODED_COLUMNS = frozenset({"priority_tier", "school_level", "school_type", "donor_type", "form", "status", "operator",
+                           "device_type", "condition", "household_status", "issue_type", "reason_code", "kind",
+                           "entity", "outcome", "expectation_type"})
 
 
 def label(code: object, language: str | None = None) -> str:
     """Human label of a canonical code (tiers as `tier1`…), in the current language."""
-    key = f"tier{code}" if isinstance(code, int | float) and not isinstance(code, bool) else str(code)
+    key = f"tier{int(code)}" if isinstance(code, numbers.Real) and not isinstance(code, bool) else str(code)
     return CODE_LABELS.get(key, {}).get(language or lang(), str(code))
 
 
@@ -79,6 +124,68 @@ def labels(codes: pd.Series) -> pd.Series:
     was most of a page's time on a national-size table)."""
     language = lang()
     return codes.map(lambda code: label(code, language))
+
+
+def column_label(name: object, language: str | None = None) -> str:
+    """The heading of a column (LABELS `col_<name>`), in the current language; a name without one stays as is
+    (headings made by a page, already translated)."""
+    key = f"col_{name}"
+    return LABELS[key][language or lang()] if key in LABELS else str(name)
+
+
+def column_list(names: object, language: str | None = None) -> object:
+    """`a, b` (a list of column names, as GX and the rejects name them) as their headings."""
+    if not isinstance(names, str):
+        return names
+    return ", ".join(column_label(n.strip(), language) for n in names.split(","))
+
+
+def suite_label(suite: object, language: str | None = None) -> object:
+    """A check suite `survey.values` as `Khảo sát nhu cầu · giá trị`."""
+    if not isinstance(suite, str):
+        return suite
+    kind, _, part = suite.partition(".")
+    return " · ".join(label(x, language) for x in (kind, f"suite_{part}" if part else "") if x)
+
+
+def _moment(value: object, language: str) -> object:
+    """A date as dd/mm/yyyy, a time stamp as HH:mm dd/mm/yyyy (missing stays missing)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    stamp = pd.Timestamp(value)
+    if stamp.hour == stamp.minute == stamp.second == 0:
+        return formats.day(stamp, language)
+    return formats.clock(stamp, language)
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a user reads it — what every table and every CSV / XLSX download shows: coded columns by their
+    labels (CODE_LABELS), dates dd/mm/yyyy, column lists and suites in words, headings from LABELS `col_<name>`.
+    Columns a page already renamed pass through, so applying it twice changes nothing."""
+    language = lang()
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if column in CODED_COLUMNS or column == "reason_code":
+            out[column] = values.map(lambda code: label(code, language) if isinstance(code, str | numbers.Real)
+                                     and not pd.isna(code) else code)
+        elif column in ("column_name", "columns", "column"):
+            out[column] = values.map(lambda names: column_list(names, language))
+        elif column == "suite":
+            out[column] = values.map(lambda suite: suite_label(suite, language))
+        elif pd.api.types.is_datetime64_any_dtype(values) or any(isinstance(v, date) for v in values.head(20)):
+            out[column] = values.map(lambda v: _moment(v, language))
+    return out.rename(columns=lambda c: column_label(c, language))
+
+
+def table(frame: pd.DataFrame, column_config: dict | None = None, **kwargs) -> pd.DataFrame:
+    """st.dataframe of `readable(frame)` (column_config keyed by the column names), returned for its download."""
+    shown = readable(frame)
+    config = {column: st.column_config.NumberColumn(format="localized") for column in shown.columns
+              if pd.api.types.is_integer_dtype(shown[column])}  # 1.234.567 in a Vietnamese browser, not 1234567
+    config |= {column_label(name): value for name, value in (column_config or {}).items()}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
+    return shown
 
 
 @dataclass(frozen=True)
@@ -200,6 +307,7 @@ def downloads(frame: pd.DataFrame, name: str, title: str | None = None) -> None:
     rows took seconds to neutralise and write on each slider move. The labels are resolved now (the
     callables run outside the script, without the session's language).
     """
+    frame = readable(frame)
     stamp = _stamp() if title else None
     left, right = st.columns(2)
     left.download_button(t("download_csv"), lambda: frame.map(safe_cell).to_csv(index=False).encode("utf-8-sig"),
@@ -240,8 +348,19 @@ def plot_text(value: object) -> object:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _numeric(values) -> bool:
+    return values is not None and not isinstance(values, str | dict) and len(values) > 0 and all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values if v is not None)
+
+
 def _plain_traces(fig) -> None:
     for trace in fig.data:
+        text = getattr(trace, "text", None)
+        if trace.type == "bar" and _numeric(text):  # bar labels 3.953, not Plotly's 3953
+            trace.update(text=[number(v) for v in text])
+        template = getattr(trace, "hovertemplate", None)
+        if isinstance(template, str):  # Plotly Express writes `label=value`; an empty label left a bare `=value`
+            trace.hovertemplate = re.sub(r"(^|<br>)=", r"\1", template).replace("=%{", ": %{")
         for attr in ("x", "y", "text", "hovertext"):
             values = getattr(trace, attr, None)
             if values is not None and not isinstance(values, str | dict) and any(isinstance(v, str) for v in values):
@@ -250,10 +369,41 @@ def _plain_traces(fig) -> None:
             trace.name = plot_text(trace.name)
 
 
+def _number_axes(fig) -> None:
+    """Value axes in full numbers with the language's separators (`15.000`, never Plotly's SI `15k`, `5B`);
+    axes given tick text (money_axis) or a format (dates) keep theirs."""
+    for letter in ("x", "y"):
+        axis = fig.layout[f"{letter}axis"]
+        if axis.tickformat and "%" in axis.tickformat and axis.hoverformat is None:  # dates: 12/2022, not Dec 2022
+            axis.update(hoverformat=axis.tickformat)
+        if not any(_numeric(getattr(trace, letter, None)) for trace in fig.data):
+            continue
+        if axis.ticktext is None and axis.tickformat is None:
+            axis.update(tickformat=",~f", exponentformat="none")
+        if axis.hoverformat is None:
+            axis.update(hoverformat=",~f")
+
+
+def money_axis(fig, axis: str, top: float, steps: int = 5):
+    """Tick labels of a money axis written like the headline cards (`1,2 tỷ ₫`, `459,5 triệu ₫`; en: billion /
+    million): `steps` round ticks from 0 to `top`, their text from i18n.money_short."""
+    if not top or top <= 0:
+        return fig
+    raw = top / steps
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = [step * i for i in range(int(top // step) + 2)]
+    fig.update_layout({f"{axis}axis": {"tickmode": "array", "tickvals": ticks,
+                                       "ticktext": [money_short(v) if v else "0" for v in ticks]}})
+    return fig
+
+
 def plot_layout(fig, height: int = 380):
     """Same margins, legend and Vietnamese separators everywhere; fits a 1366×768 screen. Names that come from
-    the data (districts, schools, donors) are made plain text for Plotly (`plot_text`)."""
+    the data (districts, schools, donors) are made plain text for Plotly (`plot_text`); value axes, hover and bar
+    labels are written the language's way (`_number_axes`)."""
     _plain_traces(fig)
+    _number_axes(fig)
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
                       legend={"orientation": "h", "y": -0.2}, separators=",." if lang() == "vi" else ".,")
     return fig

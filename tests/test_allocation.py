@@ -73,7 +73,7 @@ def test_allocation_page_what_if(monkeypatch: pytest.MonkeyPatch, fixture_db: Pa
     at.slider(key="alloc_n").set_value(3).run()
     assert at.metric[-1].value == "3"
     table = at.dataframe[0].value
-    assert list(table["devices_proposed"]) == [1, 1, 0, 1]  # G1, B (643) · H waits · F (644)
+    assert list(table["Thiết bị đề xuất"]) == [1, 1, 0, 1]  # G1, B (643) · H waits · F (644)
     text = " ".join(e.value.to_csv() for e in at.dataframe)
     assert "Vũ Thị Phương" not in text and "004444444444" not in text
 
@@ -124,18 +124,19 @@ def test_allocation_xlsx_follows_the_report_template(monkeypatch: pytest.MonkeyP
         assert sheet["A2"].value.startswith("Tỉnh Đắk Lắk · Số liệu cập nhật đến 01/02/2023 · ngày báo cáo 15/01/2023")
         assert sheet.freeze_panes == "A5"
         header = [c.value for c in sheet[4]]
-        assert header == ["district_code", "district_name", "priority_tier", "school_level", "students_remaining",
-                          "devices_proposed", "students_still_waiting_after"]
+        assert header == ["Mã huyện", "Địa bàn", "Diện ưu tiên", "Cấp học", "Còn chờ hỗ trợ", "Thiết bị đề xuất",
+                          "Vẫn còn chờ sau phân bổ"]
         rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
         assert [r[0] for r in rows] == ["643", "643", "643", "644"]  # G1, B, H (643) · F (644)
         assert [r[5] for r in rows] == proposed and all(isinstance(r[5], int) for r in rows)
         assert [r[6] for r in rows] == [1 - p for p in proposed] and [r[4] for r in rows] == [1, 1, 1, 1]
         school = openpyxl.load_workbook(io.BytesIO(_download(managers, at, "xlsx_de_xuat_phan_bo_truong"))).active
         assert school["A1"].value == sheet["A1"].value
-        assert [c.value for c in school[4]] == ["district_code", "school_code", "school_name", "priority_tier",
-                                                "students_remaining", "devices_proposed"]
+        assert [c.value for c in school[4]] == ["Mã huyện", "Mã trường", "Tên trường", "Diện ưu tiên",
+                                                "Còn chờ hỗ trợ", "Thiết bị đề xuất"]
         rows = [[c.value for c in row] for row in school.iter_rows(min_row=5)]
         # H (TH01, tier 2) · G1 (THCS01, tier 1) · B (THCS01, tier 2) · F (LC01, tier 1); queue G1, F, B, H
-        assert [(r[1], r[3], r[4]) for r in rows] == [("TH01", 2, 1), ("THCS01", 1, 1), ("THCS01", 2, 1),
-                                                      ("LC01", 1, 1)]
+        tier1, tier2 = "Diện 1: hộ nghèo", "Diện 2: hộ cận nghèo"
+        assert [(r[1], r[3], r[4]) for r in rows] == [("TH01", tier2, 1), ("THCS01", tier1, 1), ("THCS01", tier2, 1),
+                                                      ("LC01", tier1, 1)]
         assert [r[5] for r in rows] == by_school and rows[1][2] == "Trường THCS Nguyễn Du"

@@ -32,9 +32,9 @@ def test_districts_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> No
     at = _page(monkeypatch, fixture_db, "dia_ban")
     assert [m.value for m in at.metric] == ["9", "4", "4", "55,6 %"]
     table = at.dataframe[0].value
-    assert len(table) == 9 and table["students_remaining"].sum() == 4
+    assert len(table) == 9 and table["Còn chờ hỗ trợ"].sum() == 4
     schools = at.dataframe[1].value  # drill-down: first district (643) by default
-    assert dict(zip(schools["school_code"], schools["remaining"], strict=True)) == {"TH01": 1, "THCS01": 2}
+    assert dict(zip(schools["Mã trường"], schools["Còn chờ hỗ trợ"], strict=True)) == {"TH01": 1, "THCS01": 2}
 
 
 def test_district_filter_from_the_url(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
@@ -57,14 +57,15 @@ def test_resources_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> No
     at = _page(monkeypatch, fixture_db, "nguon_luc")
     assert [m.value for m in at.metric] == ["21 triệu ₫", "20 triệu ₫", "4", "50"]
     roll = at.dataframe[0].value
-    assert roll.iloc[0]["donor_name"] == "Công ty TNHH Alpha" and roll.iloc[0]["cash_received_vnd"] == 15_000_000
+    assert roll.iloc[0]["Đơn vị, cá nhân"] == "Công ty TNHH Alpha"
+    assert roll.iloc[0]["Tiền mặt đã nhận (₫)"] == 15_000_000
 
 
 def test_coverage_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _page(monkeypatch, fixture_db, "phu_song")
     assert [m.value for m in at.metric] == ["1 / 4", "1", "28", "2"]
     overdue = at.dataframe[0].value
-    assert list(overdue["point_id"]) == ["P2"] and list(overdue["planned_on"]) == ["31/12/2022"]
+    assert list(overdue["Mã điểm"]) == ["P2"] and list(overdue["Hạn hoàn thành"]) == ["31/12/2022"]
 
 
 def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
@@ -72,10 +73,10 @@ def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixtu
     assert [m.value for m in at.metric][:2] == ["11", "13"]
     issues, rejected = at.dataframe[0].value, at.dataframe[1].value
     assert len(issues) == 11 and len(rejected) == 13
-    assert "ID:*********222" in set(issues["record_key"])  # D's duplicate handover, masked
-    assert "2022-H1|ID:*********444" in set(issues["record_key"])  # F listed twice in a round
+    assert "ID:*********222" in set(issues["Mã bản ghi"])  # D's duplicate handover, masked
+    assert "2022-H1|ID:*********444" in set(issues["Mã bản ghi"])  # F listed twice in a round
     log = at.dataframe[-1].value  # the refresh audit log: the fixture's one successful refresh
-    assert list(log["outcome"]) == ["ok"] and "survey_2022-H1.csv" in log["files"].iloc[0]
+    assert list(log["Kết quả"]) == ["Thành công"] and "survey_2022-H1.csv" in log["Các tệp"].iloc[0]
     text = _text(at)
     for personal in ("002222222222", "004444444444", "Lý Thị Ngoài"):
         assert personal not in text

@@ -136,12 +136,12 @@ def test_data_officer_reads_unmasked_rows(monkeypatch: pytest.MonkeyPatch, fixtu
     at = app_as("can_bo_du_lieu").run()
     at.switch_page("pages/chat_luong_du_lieu.py").run()
     assert not at.exception
-    assert {"ID:002222222222", "2022-H1|ID:004444444444"} <= set(at.dataframe[0].value["record_key"])
-    assert "31/02/2010" in set(at.dataframe[1].value["value"])
+    assert {"ID:002222222222", "2022-H1|ID:004444444444"} <= set(at.dataframe[0].value["Mã bản ghi"])
+    assert "31/02/2010" in set(at.dataframe[1].value["Giá trị"])
     analyst = app_as("phan_tich").run()
     analyst.switch_page("pages/chat_luong_du_lieu.py").run()
-    assert "ID:*********222" in set(analyst.dataframe[0].value["record_key"])
-    assert "**/**/****" in set(analyst.dataframe[1].value["value"])
+    assert "ID:*********222" in set(analyst.dataframe[0].value["Mã bản ghi"])
+    assert "**/**/****" in set(analyst.dataframe[1].value["Giá trị"])
 
 
 def test_figures_unchanged_through_the_views(fixture_db: Path) -> None:

@@ -53,7 +53,7 @@ def test_officer_decides_two_findings_and_the_counts_follow(review_db: Path) -> 
     at.multiselect(key="review_chosen").set_value([twins, serial]).run()
     # the records of both findings side by side, as written: the two survey rows of Đỗ Văn Giang, H2 and H5 (SN-1)
     shown = next(d.value for d in at.dataframe if "Bản ghi (như tệp gửi lên)" in d.value.columns)
-    assert sorted(zip(shown["Tệp"], shown["Dòng"], strict=True)) == [
+    assert sorted(zip(shown["Tệp nguồn"], shown["Dòng"], strict=True)) == [
         ("handovers.csv", 3), ("handovers.csv", 6), ("survey_2022-H1.csv", 9), ("survey_2022-H2_a.csv", 4)]
     assert sum("Đỗ Văn Giang" in text for text in shown["Bản ghi (như tệp gửi lên)"]) == 2
     at.radio(key="review_decision_choice").set_value("dismissed").run()

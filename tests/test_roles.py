@@ -72,14 +72,14 @@ def test_page_script_refuses_a_leader_by_itself(page: str) -> None:
 def test_data_officer_sees_unmasked_rows_analyst_does_not() -> None:
     officer = app_as("can_bo_du_lieu").run()
     officer.switch_page("pages/chat_luong_du_lieu.py").run()
-    keys = set(officer.dataframe[0].value["record_key"])
+    keys = set(officer.dataframe[0].value["Mã bản ghi"])
     assert "ID:002222222222" in keys
     rejected = officer.dataframe[1].value
-    assert "31/02/2010" in set(rejected["value"])  # the date of birth as written
+    assert "31/02/2010" in set(rejected["Giá trị"])  # the date of birth as written
     analyst = app_as("phan_tich").run()
     analyst.switch_page("pages/chat_luong_du_lieu.py").run()
-    assert "ID:*********222" in set(analyst.dataframe[0].value["record_key"])
-    assert "31/02/2010" not in set(analyst.dataframe[1].value["value"])
+    assert "ID:*********222" in set(analyst.dataframe[0].value["Mã bản ghi"])
+    assert "31/02/2010" not in set(analyst.dataframe[1].value["Giá trị"])
     # the Data Docs list GX's unexpected values (folded names, dates of birth): linked for data officers only
     assert any("_data_docs/index.html" in m.value for m in officer.markdown)
     assert not any("_data_docs" in m.value for m in analyst.markdown)

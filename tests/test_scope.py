@@ -148,7 +148,7 @@ def test_filter_offers_only_own_districts_and_ignores_others_in_the_url() -> Non
     assert at.metric[0].value == "2"  # 644 only, not 643 + 652 (7) nor the province (9)
     at = scoped_page("dia_ban", d="643,644")
     assert at.multiselect(key="f_districts").value == [OWN]
-    assert set(at.dataframe[0].value["district_code"]) == {OWN}
+    assert set(at.dataframe[0].value["Mã huyện"]) == {OWN}
 
 
 def test_two_districts_and_the_filter_bar_intersect() -> None:
@@ -182,8 +182,8 @@ def test_data_officer_limited_to_districts_sees_only_their_findings() -> None:
     at = scoped_page("chat_luong_du_lieu", "can_bo_du_lieu")
     issues = at.dataframe[0].value
     # D's two handovers (LC01) and F listed twice (latest at LC01), unmasked for a data officer
-    assert set(issues["record_key"]) == {"ID:002222222222", "2022-H1|ID:004444444444"}
-    assert set(issues["district_code"]) == {OWN}
+    assert set(issues["Mã bản ghi"]) == {"ID:002222222222", "2022-H1|ID:004444444444"}
+    assert set(issues["Mã huyện"]) == {OWN}
     assert at.dataframe[1].value.empty  # no rejected row names 644
 
 
@@ -195,7 +195,7 @@ def test_province_user_still_sees_everything() -> None:
                                                          "Huyện Krông Bông"]
     assert {m.label for m in at.metric} >= {"Thiết bị đã nhận", "Tiền mặt đã nhận"}
     at.switch_page("pages/dia_ban.py").run()
-    assert set(at.dataframe[0].value["district_code"]) == {"643", "644", "652"}
+    assert set(at.dataframe[0].value["Mã huyện"]) == {"643", "644", "652"}
 
 
 def test_charts_of_a_scoped_user_carry_only_their_district() -> None:

@@ -423,7 +423,7 @@ def test_page_reports_and_refuses(monkeypatch: pytest.MonkeyPatch, page_env: Pat
     assert "survey.xlsx: không phải tệp Excel .xlsx / not an .xlsx workbook" in errors[2]
     assert "missing required column(s): donor_name, donor_type, form" in errors[3]
     accepted = at.dataframe[0].value  # the accepted header names of the refused donations file
-    assert list(accepted.iloc[:, 0]) == ["donor_name", "donor_type", "form"]
+    assert list(accepted.iloc[:, 0]) == ["Đơn vị, cá nhân", "Loại nhà tài trợ", "Hình thức ủng hộ"]
     assert "Loại nhà tài trợ" in accepted.iloc[1, 1]
     assert at.warning[0].value.startswith("Không xác định được loại tệp")
     assert at.button(key="upload_accept").disabled  # nothing acceptable yet
@@ -444,7 +444,7 @@ def test_page_report_counts_and_source_listing(page_env: Path) -> None:
                        "Mã xung đột": "0", "Trùng lặp sẽ tạo": "1", "Dòng đã có sẵn": "1"}
     assert any("windows-1258" in m.value for m in at.markdown)
     frames = [d.value for d in at.dataframe]
-    assert list(frames[1]["line"]) == [8, 9, 10, 11]  # the rejected rows (frames[0] is the header mapping)
+    assert list(frames[1]["Dòng"]) == [8, 9, 10, 11]  # the rejected rows (frames[0] is the header mapping)
     assert at.button(key="upload_accept").label == "Chấp nhận 1 tệp và làm mới dữ liệu"
     assert at.button(key="upload_accept").disabled  # the impact is checked first
     assert not at.button(key="upload_trial_button").disabled

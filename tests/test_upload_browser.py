@@ -87,7 +87,7 @@ def test_upload_messy_survey_accept_refresh_and_see_the_overview_change(site: tu
                                        "Dòng đã có sẵn", "Mã xung đột")} == {
             "Dòng đọc được": "10", "Dòng sẽ nạp": "6", "Dòng sẽ bị loại": "4", "Trùng lặp sẽ tạo": "1",
             "Dòng đã có sẵn": "1", "Mã xung đột": "0"}
-        assert "bảng mã: windows-1258" in body and "survey — Khảo sát nhu cầu (theo tên tệp)" in body
+        assert "bảng mã: windows-1258" in body and "Khảo sát nhu cầu (theo tên tệp)" in body
         assert "4 dòng đầu trong 4 dòng sẽ bị loại" in body
         # … and the refusal of the file missing columns, with the accepted header names.
         assert "Tệp bị từ chối" in body and "thiếu cột bắt buộc" in body

@@ -7,6 +7,9 @@ user's districts.
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -34,12 +37,14 @@ def render() -> None:
     with left:
         if not issues.empty:
             counts = issues.groupby("issue_type", as_index=False).size().sort_values("size")
+            counts["issue_type"] = ui.labels(counts["issue_type"])
             fig = px.bar(counts, x="size", y="issue_type", orientation="h", text="size",
                          labels={"size": t("count"), "issue_type": ""}, title=t("issues_title"))
             st.plotly_chart(ui.plot_layout(fig), width="stretch")
     with right:
         if not rejected.empty:
             counts = rejected.groupby(["kind", "reason_code"], as_index=False).size()
+            counts = counts.assign(kind=ui.labels(counts["kind"]), reason_code=ui.labels(counts["reason_code"]))
             fig = px.bar(counts, x="kind", y="size", color="reason_code",
                          labels={"size": t("count"), "kind": t("kind"), "reason_code": ""}, title=t("rejected_title"))
             st.plotly_chart(ui.plot_layout(fig), width="stretch")
@@ -50,21 +55,22 @@ def render() -> None:
         fig = px.bar(trend, x="label", y="open", text="open", title=t("review_trend"),
                      labels={"label": t("month"), "open": t("review_open")})
         st.plotly_chart(ui.plot_layout(fig, height=300), width="stretch")
+    _by_file(issues, rejected)
 
     st.subheader(t("issues_title"))
     types = sorted(issues["issue_type"].unique())
-    chosen = st.multiselect(t("issue_type"), types, default=[], key="dq_types", placeholder=t("all"))
-    shown = issues[issues["issue_type"].isin(chosen)] if chosen else issues
-    st.dataframe(shown, hide_index=True, width="stretch")
+    chosen = st.multiselect(t("issue_type"), types, default=[], key="dq_types", placeholder=t("all"),
+                            format_func=ui.label)
+    ui.table(issues[issues["issue_type"].isin(chosen)] if chosen else issues)
 
     st.subheader(t("rejected_title"))
-    st.dataframe(rejected.drop(columns=["reason_code"]), hide_index=True, width="stretch")
-    ui.downloads(rejected, "dong_bi_loai")
+    shown = ui.table(rejected.drop(columns=["reason"]))  # reason_code, read in the user's language
+    ui.downloads(shown, "dong_bi_loai")
 
     if data.scoped():  # the rest describes the whole province's files and checks
         return
     st.subheader(t("expectations_title"))
-    st.dataframe(results, hide_index=True, width="stretch")
+    ui.table(results)
     docs = data.warehouse_path().with_name(data.warehouse_path().stem + "_data_docs") / "index.html"
     if docs.exists() and auth.sees_personal_data():  # GX lists unexpected values there: names, dates of birth
         st.markdown(f"[{t('data_docs')}]({docs.as_uri()}) — {plain(docs)}")  # the path as plain text
@@ -77,13 +83,36 @@ def render() -> None:
     files = data.table("meta.files", "kind, file_rank")
     fresh = files.groupby("kind", as_index=False).agg(files=("source_file", "count"), rows=("rows_read", "sum"),
                                                       last_file=("source_file", "last"))
-    st.dataframe(fresh, hide_index=True, width="stretch",
-                 column_config={"kind": t("kind"), "files": t("files"), "rows": t("rows")})
+    ui.table(fresh)
 
     st.subheader(t("refresh_log_title"))
     log = data.table("meta.refresh_log", "seq DESC")
-    st.dataframe(log[["seq", "started_at", "ended_at", "outcome", "as_of", "message", "files"]], hide_index=True,
-                 width="stretch")
+    log = log.assign(file_names=log["files"].map(_file_names))
+    ui.table(log[["seq", "started_at", "ended_at", "outcome", "as_of", "message", "file_names"]])
+
+
+def _file_names(files: object) -> object:
+    """The refresh log's file list (JSON: name, size, hash) as the names a user recognises."""
+    try:
+        return ", ".join(str(f.get("file", "")) for f in json.loads(files))
+    except (TypeError, ValueError, AttributeError):
+        return files
+
+
+def _by_file(issues: pd.DataFrame, rejected: pd.DataFrame) -> None:
+    """Findings and rejects per source file, in the order the files were loaded (file names carry the round or
+    month they report): where the trouble came in, and whether later files are cleaner."""
+    files = data.table("meta.files", "file_rank")
+    if files.empty or (issues.empty and rejected.empty):
+        return
+    order = list(dict.fromkeys(files["source_file"]))
+    counts = pd.concat([issues.assign(s=t("issues_series")), rejected.assign(s=t("rejected_rows_series"))])
+    counts = counts[counts["source_file"].isin(order)].groupby(["source_file", "s"], as_index=False).size()
+    fig = px.bar(counts, x="source_file", y="size", color="s", text="size",
+                 category_orders={"source_file": [f for f in order if f in set(counts["source_file"])]},
+                 labels={"source_file": t("col_source_file"), "size": t("count"), "s": ""},
+                 title=t("issues_by_file_title"))
+    st.plotly_chart(ui.plot_layout(fig), width="stretch")
 
 
 render()

@@ -43,18 +43,15 @@ def render() -> None:
         st.plotly_chart(ui.plot_layout(fig, 460), width="stretch")
 
     st.subheader(t("table_title"))
-    shown = need.assign(priority_tier=ui.labels(need["priority_tier"]),
-                        school_level=ui.labels(need["school_level"]))
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={"pct_covered": st.column_config.ProgressColumn(t("pct_covered"), min_value=0,
-                                                                              max_value=1, format="percent")})
+    shown = ui.table(need, column_config={"pct_covered": st.column_config.ProgressColumn(
+        t("pct_covered"), min_value=0, max_value=1, format="percent")})
     ui.downloads(shown, "nhu_cau_theo_dia_ban")
 
     st.subheader(t("drill_school"))
     names = dict(zip(need["district_code"], need["district_name"], strict=False))
     chosen = st.selectbox(t("choose_district"), list(names), format_func=lambda c: names.get(c, c), key="drill")
     schools = data.need_by_school(f, chosen)
-    st.dataframe(schools, hide_index=True, width="stretch")
+    ui.table(schools)
 
     st.subheader(t("completeness_title"))
     st.caption(t("completeness_help"))
@@ -63,6 +60,9 @@ def render() -> None:
         fig = px.density_heatmap(done, x="survey_round", y="district_name", z="pct_reported", histfunc="avg",
                                  color_continuous_scale="RdYlGn", range_color=[0, 1], text_auto=".0%",
                                  labels={"survey_round": t("round"), "district_name": ""})
+        fig.update_traces(hovertemplate=f"{t('round')}: %{{x}}<br>%{{y}}<br>{t('col_pct_reported')}: %{{z:.0%}}"
+                                        "<extra></extra>")
+        fig.update_layout(coloraxis_colorbar={"title": {"text": t("col_pct_reported")}, "tickformat": ".0%"})
         st.plotly_chart(ui.plot_layout(fig, 460), width="stretch")
 
 

@@ -33,6 +33,7 @@ def render() -> None:
         long["s"] = long["s"].map({"cash_received_vnd": t("received"), "cash_pledged_vnd": t("pledged")})
         fig = px.bar(long, x="vnd", y="donor", color="s", orientation="h", barmode="group",
                      labels={"vnd": t("money_vnd"), "donor": "", "s": ""}, title=t("donations_title"))
+        ui.money_axis(fig, "x", long["vnd"].max())
         st.plotly_chart(ui.plot_layout(fig), width="stretch")
     with right:
         trend = data.monthly_progress(ui.current())
@@ -41,6 +42,7 @@ def render() -> None:
                                                                            "cash_received_vnd": t("money_vnd")},
                          title=t("cash_trend_title"))
             fig.update_xaxes(tickformat="%m/%Y")
+            ui.money_axis(fig, "y", trend["cash_received_vnd"].max())
             st.plotly_chart(ui.plot_layout(fig), width="stretch")
 
     devices = data.table("donated_devices")
@@ -58,12 +60,9 @@ def render() -> None:
 
     st.subheader(t("honour_roll"))
     roll = data.table("donor_honour_roll", "cash_received_vnd DESC, devices_received DESC, donor_name")
-    roll = roll.assign(donor_type=ui.labels(roll["donor_type"]))
-    st.dataframe(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]],
-                 hide_index=True, width="stretch",
-                 column_config={"donor_name": t("donor"), "donor_type": t("kind"),
-                                "cash_received_vnd": st.column_config.NumberColumn(t("cash"), format="localized"),
-                                "devices_received": t("received"), "data_packages_received": t("data_packages")})
+    ui.table(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]],
+             column_config={"cash_received_vnd": st.column_config.NumberColumn(t("col_cash_received_vnd"),
+                                                                               format="localized")})
 
 
 render()

@@ -39,13 +39,11 @@ def render() -> None:
     fig = px.bar(long, x="n", y="district_name", color="s", orientation="h",
                  labels={"n": t("count"), "district_name": "", "s": ""}, title=t("allocation_title"))
     st.plotly_chart(ui.plot_layout(fig, 460), width="stretch")
-    shown = proposal.assign(priority_tier=ui.labels(proposal["priority_tier"]),
-                            school_level=ui.labels(proposal["school_level"]))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    shown = ui.table(proposal)
     ui.downloads(shown, "de_xuat_phan_bo_dia_ban", t("allocation_xlsx_title", n=number(n)))
     schools = data.allocation_by_school(f, n)
     st.subheader(t("by_school"))
-    st.dataframe(schools, hide_index=True, width="stretch")
+    ui.table(schools)
     ui.downloads(schools, "de_xuat_phan_bo_truong", t("allocation_xlsx_title", n=number(n)))
 
 

@@ -47,10 +47,8 @@ def render() -> None:
 
     overdue = points[points["is_overdue"]].sort_values(["planned_on", "point_id"])
     st.subheader(t("overdue_points", date=day(k["as_of"])))
-    shown = overdue.assign(status=ui.labels(overdue["status"]), operator=ui.labels(overdue["operator"]),
-                           planned_on=overdue["planned_on"].map(day))
-    st.dataframe(shown[["point_id", "point_name", "commune_name", "district_name", "operator", "status", "planned_on",
-                        "students"]], hide_index=True, width="stretch")
+    ui.table(overdue[["point_id", "point_name", "commune_name", "district_name", "operator", "status", "planned_on",
+                      "students"]])
 
 
 render()

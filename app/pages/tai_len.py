@@ -25,9 +25,9 @@ import pandas as pd
 import streamlit as st
 
 from app import auth, data, ui
-from app.i18n import LABELS, clock, day, lang, number, percent, t
+from app.i18n import clock, day, lang, number, percent, t
 from app.plain import md
-from ingest.contract import CONTRACT, KINDS
+from ingest.contract import KINDS
 from ingest.preview import FIRST_REJECTED, FileReport, Upload, preview
 from warehouse import upload
 from warehouse.guard import Impact
@@ -35,14 +35,9 @@ from warehouse.guard import Impact
 DELIMITERS = {",": ", (comma)", ";": "; (semicolon)", "\t": "tab", "": "—"}
 
 
-def _table(frame: pd.DataFrame) -> None:
-    """A report table with translated headings (the downloads keep the column codes)."""
-    st.dataframe(frame, hide_index=True, width="stretch",
-                 column_config={c: t(f"col_{c}") for c in frame.columns if f"col_{c}" in LABELS})
-
-
 def _kind_label(kind: str | None) -> str:
-    return f"{kind} — {CONTRACT[kind].label_vi}" if kind else "?"
+    """The kind in words (CODE_LABELS: `survey` → Khảo sát nhu cầu)."""
+    return ui.label(kind) if kind else "?"
 
 
 def _scope() -> list[str] | None:
@@ -150,14 +145,14 @@ def _show(i: int, f, report: FileReport) -> None:
         st.error(f"{t('refused')}: {md(report.refused)}")
         if report.missing:
             st.markdown(t("missing_columns"))
-            st.dataframe(pd.DataFrame({t("canonical_column"): list(report.missing),
+            st.dataframe(pd.DataFrame({t("canonical_column"): [ui.column_label(c) for c in report.missing],
                                        t("accepted_names"): [", ".join(v) for v in report.missing.values()]}),
                          hide_index=True, width="stretch")
         return
     if report.needs_kind:
         st.warning(t("ask_kind"))
         if report.candidates:
-            st.caption(t("ask_kind_fits", kinds=", ".join(report.candidates)))
+            st.caption(t("ask_kind_fits", kinds=", ".join(map(_kind_label, report.candidates))))
         options = report.candidates + [k for k in KINDS if k not in report.candidates]
         st.selectbox(t("kind"), options, index=None, format_func=_kind_label, key=f"kind_{f.file_id}",
                      placeholder=t("choose"))
@@ -176,7 +171,7 @@ def _show(i: int, f, report: FileReport) -> None:
         col.metric(t(label), number(value), help=hint)
     with st.expander(t("header_mapping")):
         st.dataframe(pd.DataFrame({t("header_as_written"): list(report.mapping),
-                                   t("canonical_column"): list(report.mapping.values())}),
+                                   t("canonical_column"): [ui.column_label(c) for c in report.mapping.values()]}),
                      hide_index=True, width="stretch")
         if report.ignored:
             st.caption(t("ignored_headers", names=md(", ".join(report.ignored))))
@@ -184,15 +179,15 @@ def _show(i: int, f, report: FileReport) -> None:
         st.markdown(f"**{t('rows_would_reject')}** — "
                     + t("rejected_first", shown=number(min(FIRST_REJECTED, report.rows_rejected)),
                         total=number(report.rows_rejected)))
-        _table(report.rejected.head(FIRST_REJECTED))
+        ui.table(report.rejected.head(FIRST_REJECTED))
         ui.downloads(report.rejected, f"dong_se_bi_loai_{i + 1}")
     if not report.conflicts.empty:
         st.markdown(f"**{t('conflicts_title')}**")
         st.caption(t("conflicts_help"))
-        _table(report.conflicts)
+        ui.table(report.conflicts)
     if not report.duplicates.empty:
         st.markdown(f"**{t('duplicates_title')}**")
-        _table(report.duplicates)
+        ui.table(report.duplicates)
 
 
 def _impact(good, source, db, as_of: date) -> Impact | None:
@@ -284,8 +279,8 @@ def _source_panel(source, db) -> None:
     if not entries:
         st.caption(t("no_source_files"))
         return
-    st.dataframe(pd.DataFrame([{t("file"): e.name, t("kind"): e.kind or "—", t("size_bytes"): number(e.size),
-                                t("modified"): clock(e.modified),
+    st.dataframe(pd.DataFrame([{t("file"): e.name, t("kind"): ui.label(e.kind) if e.kind else "—",
+                                t("size_bytes"): number(e.size), t("modified"): clock(e.modified),
                                 t("scope_col"): t("scope_province") if e.scope is None else ", ".join(e.scope)}
                                for e in entries]), hide_index=True, width="stretch")
     withdrawn = upload.withdrawn_dir(source)
