@@ -14,10 +14,6 @@ from warehouse.formats import day, number, percent
 from warehouse.reports.figures import FIGURES, month_label, need_totals
 from warehouse.reports.wording import correction_lines, label, quality_line, subtitle_line, title_line
 
-# ---------------------------------------------------------------------------------------------------------------
-# Excel
-
-
 HEADER_ROW = 4  # rows 0-2: title (province, program, month), the table's heading, the as-of line
 
 

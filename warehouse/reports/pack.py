@@ -16,9 +16,6 @@ from warehouse.reports.figures import BriefingError, parse_month
 from warehouse.reports.pdf import write_pdf
 from warehouse.reports.store import month_pack
 
-# ---------------------------------------------------------------------------------------------------------------
-# The pack
-
 
 @dataclass(frozen=True)
 class Pack:

@@ -13,9 +13,6 @@ from warehouse.formats import clock, day, number, percent
 from warehouse.reports.figures import FIGURES, HEADLINE, month_label
 from warehouse.reports.wording import PROGRAM, change_text, correction_lines, figure_text, quality_line
 
-# ---------------------------------------------------------------------------------------------------------------
-# PDF (one A4 page, matplotlib with its bundled DejaVu Sans, which carries every Vietnamese glyph)
-
 A4 = (210 / 25.4, 297 / 25.4)
 
 

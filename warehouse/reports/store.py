@@ -56,9 +56,6 @@ def published_store(db: Path) -> Path:
     return db.with_name(f"{db.stem}_published.duckdb")
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Published figures and corrections
-
 STORE_DDL = """
 create schema if not exists meta;
 create table if not exists meta.published_briefings (
