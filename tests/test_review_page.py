@@ -69,6 +69,13 @@ def test_officer_decides_two_findings_and_the_counts_follow(review_db: Path) -> 
     assert _metric(quality, "Cần xử lý") == "9"
     overview = open_page("overview", "lanh_dao")
     assert any("9 vấn đề cần xử lý" in c.value for c in overview.caption)
+    # the press pack's data-quality line counts the same
+    from warehouse.reports import month_figures
+    from warehouse.reports.wording import quality_line
+
+    pack = month_figures(review_db, "2022-10")
+    assert pack["quality"]["open_findings"] == 9 and pack["quality"]["dq_issue_count"] == 11
+    assert "9 vấn đề chưa xử lý" in quality_line(pack)
 
 
 def test_district_officer_sees_and_sends_only_their_district(review_db: Path) -> None:

@@ -309,6 +309,17 @@ def findings(db: Path, status: str | None = None, districts: list[str] | None = 
     return out.reset_index(drop=True)
 
 
+def open_count(con: duckdb.DuckDBPyConnection, db: Path) -> int:
+    """Findings still to deal with (open, confirmed, reopened) in the warehouse open as `con` (whose decisions store
+    is `db`'s): the count the press pack's data-quality line gives. 0 for a warehouse built before the queue."""
+    try:
+        frame = con.execute("SELECT * FROM dq.review_findings").df()
+        built = con.execute("SELECT max(refreshed_at) FROM meta.refresh").fetchall()[0][0]
+    except duckdb.CatalogException:
+        return 0
+    return int(with_status(frame, decisions(db), built)["status"].isin(OPEN_STATUSES).sum())
+
+
 def counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Findings by district, type and status, with the oldest age: the review's headline table."""
     if frame.empty:

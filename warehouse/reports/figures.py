@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from warehouse.formats import number
+from warehouse.review import open_count
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 REQUIRED_TABLES = ("reporting.monthly_progress", "reporting.program_kpis", "reporting.need_by_month",
@@ -271,7 +272,7 @@ def _province(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def compute_figures(con: duckdb.DuckDBPyConnection, first: date,
-                    districts: Sequence[str] | None = None) -> dict[str, Any]:
+                    districts: Sequence[str] | None = None, db: Path | None = None) -> dict[str, Any]:
     end = month_end(first)
     previous = _add_months(first, -1)
     refresh = _rows(con, "select as_of, refreshed_at from meta.refresh limit 1")
@@ -317,7 +318,9 @@ def compute_figures(con: duckdb.DuckDBPyConnection, first: date,
         "trend": trend,
         "quality": None if districts is not None else {
             "rejected_row_count": int(quality[0]["rejected_row_count"]) if quality else 0,
-            "dq_issue_count": int(quality[0]["dq_issue_count"]) if quality else 0},
+            "dq_issue_count": int(quality[0]["dq_issue_count"]) if quality else 0,
+            # issue 24: what is still to deal with after the review decisions (dismissed and fixed drop out)
+            "open_findings": open_count(con, db) if db is not None else None},
     }
 
 
@@ -346,6 +349,6 @@ def month_figures(db: Path, month: str, districts: Sequence[str] | None = None) 
     con = connect_warehouse(db)
     try:
         check_month(con, month)
-        return compute_figures(con, first, None if districts is None else tuple(districts))
+        return compute_figures(con, first, None if districts is None else tuple(districts), db)
     finally:
         con.close()

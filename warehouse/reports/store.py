@@ -147,7 +147,7 @@ def month_pack(db: Path, month: str) -> tuple[dict[str, Any], list[dict[str, Any
     con = connect_warehouse(db)
     try:
         check_month(con, month)
-        pack = compute_figures(con, first)
+        pack = compute_figures(con, first, db=db)
         return pack, _corrections(con, db, pack)
     finally:
         con.close()

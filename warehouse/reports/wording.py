@@ -53,10 +53,16 @@ def correction_lines(corrections: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _open(quality: dict[str, Any]) -> int:
+    """Findings still to deal with after the review decisions; all findings when the queue is unknown."""
+    value = quality.get("open_findings")
+    return quality["dq_issue_count"] if value is None else value
+
+
 def quality_line(pack: dict[str, Any]) -> str:
     q = pack["quality"]
     return (f"Chất lượng dữ liệu (lần làm mới {clock(pack['refreshed_at'])}): {number(q['rejected_row_count'])} dòng "
-            f"bị loại, {number(q['dq_issue_count'])} vấn đề chưa xử lý (trùng lặp, sai đối tượng…); số liệu có "
+            f"bị loại, {number(_open(q))} vấn đề chưa xử lý (trùng lặp, sai đối tượng…); số liệu có "
             "thể được điều chỉnh khi các đơn vị sửa dữ liệu.")
 
 
