@@ -1,1 +1,2 @@
-"""Great Expectations suites run by `refresh` after dbt: they find the duplicates and rule breaks of SPEC §5."""
+"""The data-quality step of `refresh` after the one dbt build: dq.issues (dbt's findings, person keys hashed, fuzzy
+duplicates) and Great Expectations over dbt's per-rule counts (dq.expectation_results, Data Docs)."""
