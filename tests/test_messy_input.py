@@ -19,10 +19,6 @@ from ingest.load import load_folder
 from tests.conftest import AS_OF, FIXTURE, query
 from tests.messy import SHAPES, write_shape
 
-# the raw comparisons take ~1 s each (a whole folder read 13 times), the mixed twin a refresh: `make test-fast`
-# keeps its 90 s budget without them, CI runs them all
-pytestmark = pytest.mark.slow
-
 MARTS = ["marts.program_kpis", "marts.need_vs_supply", "marts.monthly_progress", "marts.coverage_by_district",
          "marts.donations_by_donor_type", "marts.reporting_completeness"]
 SAME_FILE = "replace(source_file, '.xlsx', '.csv')"  # a workbook twin names its files .xlsx
@@ -81,6 +77,7 @@ def test_windows_1258_saved_by_libreoffice_is_read_as_written(clean_raw: dict) -
     _assert_same_raw(source, clean_raw, written={"Lý Thị Ngoài": "Lỳ Thị Ngoài"})
 
 
+@pytest.mark.slow  # a refresh of its own (the raw comparisons above take ~0,4 s each: `make test-fast` runs them)
 def test_mixed_twin_gives_identical_marts(tmp_path: Path, fixture_db: Path) -> None:
     from warehouse.refresh import refresh
 
