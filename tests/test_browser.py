@@ -117,6 +117,12 @@ def test_leader_cannot_open_analyst_pages(server: str) -> None:
         page.goto(f"{server}/chat-luong-du-lieu")
         page.wait_for_selector("h1", timeout=30_000)
         page.wait_for_timeout(1500)
+        # refused, visibly: the address is not in the leader's navigation, so Streamlit says so and runs the
+        # overview instead (a blank or broken page fails here)
+        page.get_by_text("Page not found").wait_for(state="visible", timeout=30_000)
+        assert page.get_by_text("Running the app's main page").is_visible()
+        assert page.get_by_text("Học sinh cần hỗ trợ").first.is_visible()  # the leader's own overview, not a blank
+        assert "chat-luong-du-lieu" not in page.url
         body = page.inner_text("body")
         assert "Vấn đề theo loại" not in body and "Kết quả kiểm tra" not in body
         assert page.locator("[data-testid='stDataFrame']").count() == 0

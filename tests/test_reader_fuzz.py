@@ -60,13 +60,10 @@ def test_random_cells_and_header_orders(tmp_path_factory, order: list[str], rows
     writer.writerow(order)
     writer.writerows(rows)
     folder = _folder(tmp_path_factory.mktemp("c"), buf.getvalue().encode("utf-8"))
-    try:
-        loaded, rejected = _load(folder)
-    except InputError as exc:
-        # Only whole-file problems may stop the load, never a single bad cell.
-        assert exc.file == "survey.csv" and "table" in exc.reason
-        return
-    non_blank = sum(1 for r in rows if any(c.strip() for c in r))
+    # a well-formed file with every contract column: no cell, however bad, may stop the load (no InputError)
+    loaded, rejected = _load(folder)
+    known = [i for i, name in enumerate(order) if name != "ghi_chu"]  # an unknown column is not read
+    non_blank = sum(1 for r in rows if any(r[i].strip() for i in known))
     assert loaded + rejected == non_blank
 
 

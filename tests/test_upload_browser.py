@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import AS_OF, FIXTURE, TEST_PASSWORD, run_cli
+from tests.conftest import FIXTURE, TEST_PASSWORD
 from tests.test_browser import ARTIFACTS, CHROMIUM, _sign_in, streamlit_server
 from tests.upload_data import AFTER, BEFORE, NAME, write_messy_survey
 
@@ -28,13 +28,14 @@ MISSING_COLUMN = "donations___x___[a](b)_thieu_cot.csv"  # Markdown in the name:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """(url, folder): a streamlit server on a fresh copy of the fixture province and a warehouse of its own."""
+def site(tmp_path_factory: pytest.TempPathFactory, fixture_db: Path) -> Iterator[tuple[str, Path]]:
+    """(url, folder): a streamlit server on a fresh copy of the fixture province and a warehouse of its own (a
+    copy of the session's fixture warehouse: the same province, built once)."""
     root = tmp_path_factory.mktemp("upload-site")
     source, db = root / "source", root / "wh" / "svmt.duckdb"
     shutil.copytree(FIXTURE, source)
-    result = run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", AS_OF)
-    assert result.returncode == 0, result.stderr
+    db.parent.mkdir()
+    shutil.copy(fixture_db, db)
     env = {"SVMT_DB": str(db), "SVMT_SOURCE": str(source), "SVMT_WITHDRAWN": str(root / "withdrawn")}
     with streamlit_server(env) as url:
         yield url, root
