@@ -51,12 +51,20 @@ def _sign_in(page: Page, url: str, user: str) -> None:
 
 
 def _open(page: Page, url: str, address: str, title: str, lang: str) -> str:
-    """Load a page, wait for its own title and until its script has finished (no running indicator); its text."""
+    """Load a page, wait for its own title, then until its script has finished: no running indicator and the
+    visible text unchanged over half a second (charts and metrics arrive after the title). Its visible text."""
     page.goto(f"{url}/{address}?lang={lang}")
     page.get_by_role("heading", name=LABELS[title][lang], exact=True).first.wait_for(timeout=30_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(300)  # the charts' last paint
-    return page.evaluate(VISIBLE_TEXT)
+    text, steady = "", 0
+    for _ in range(120):
+        page.wait_for_timeout(250)
+        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        now = page.evaluate(VISIBLE_TEXT)
+        steady = steady + 1 if (now == text and not running) else 0
+        text = now
+        if steady >= 2:
+            break
+    return text
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ SCANNED = [*sorted((REPO / "dbt_project" / "models").rglob("*.sql")), *sorted((R
 RULES = {
     "device received (arrived and passed inspection)": (r"da_nhan'\s+and\s+(not\s+)?(coalesce\()?inspection_passed",
                                                         "dbt_project/models/intermediate/int_donations.sql"),
-    "device equivalents": (r"floor\s*\(", "dbt_project/macros/rules.sql"),
+    "device equivalents": (r"(?<![\w.])floor\s*\(", "dbt_project/macros/rules.sql"),  # SQL's floor, not math.floor
     "coverage percentage": (r"identified\W*\s*-\s*(\{\{\s*)?[\w\[\]\"'.(]*remaining", "dbt_project/macros/rules.sql"),
     # the macro's `then 'self_resolved'`, or an inline copy such as `not supported and latest_has_device`
     "student status": (r"then\s+'self_resolved'|not\s+\w*supported\s+and\s+(not\s+)?\w*has_device",

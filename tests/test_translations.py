@@ -128,8 +128,8 @@ def test_no_untranslated_identifier(page: str, role: str, lang: str) -> None:
 
 
 def test_the_cases_cover_every_page_and_role() -> None:
-    """The matrix is not silently empty: 9 pages; 5 for all three roles, 3 for two, the upload page for one."""
-    assert len({page for page, _role, _lang in CASES}) == 9
+    """The matrix is not silently empty: 10 pages; 5 for all three roles, 3 for two, upload and review for one."""
+    assert len({page for page, _role, _lang in CASES}) == 10
     assert len(CASES) == 2 * (5 * 3 + 3 * 2 + 2)
 
 

@@ -1,6 +1,6 @@
 -- Donations by donor type × form as of each briefing month's last day (docs/briefing.md): a received donation
--- counts from its received_on, a pledge from its pledged_on; cash only from tien_mat, devices received only when
--- the inspection passed (failed ones in their own column). `_month` columns are the month's own, the others
+-- counts from its received_on, a pledge from its pledged_on; the amounts each brings (cash, devices received after a
+-- passed inspection, failed ones, packages) are int_donations' columns. `_month` columns are the month's own, the others
 -- running totals up to its last day.
 with donations as (
     select * from {{ ref('int_donations') }}
@@ -17,14 +17,13 @@ events as (
         date_trunc('month', case when status = 'da_nhan' then received_on else pledged_on end)::date as month,
         case when (status = 'da_nhan' and received_on is not null)
                   or (status = 'cam_ket' and pledged_on is not null) then 1 else 0 end as donations,
-        case when form = 'tien_mat' and status = 'da_nhan' then amount_vnd else 0 end as cash_received,
-        case when form = 'tien_mat' and status = 'cam_ket' then amount_vnd else 0 end as cash_pledged,
-        case when form = 'thiet_bi' and status = 'da_nhan' and inspection_passed then quantity else 0 end
-            as devices_received,
-        case when form = 'thiet_bi' and status = 'cam_ket' then quantity else 0 end as devices_pledged,
-        case when form = 'thiet_bi' and status = 'da_nhan' and not inspection_passed then quantity else 0 end
-            as devices_failed_inspection,
-        case when form = 'goi_cuoc' and status = 'da_nhan' then quantity else 0 end as packages_received
+        -- what each donation brings is int_donations' (the rule "device received" is written there once)
+        cash_received_vnd as cash_received,
+        cash_pledged_vnd as cash_pledged,
+        devices_received,
+        devices_pledged,
+        devices_failed_inspection,
+        data_packages_received as packages_received
     from donations
     where (status = 'da_nhan' and received_on is not null) or (status = 'cam_ket' and pledged_on is not null)
 ),
