@@ -12,8 +12,9 @@ exactly what the refresh will do. The current warehouse is attached read-only an
 comparison needs are copied (a reader must never hold the file: STACK-NOTES, Locks); conflicts and
 duplicates are then found on the copies, by the definitions of SPEC §5 (conflicting_record,
 duplicate_student_in_round, possible_duplicate_person, duplicate_handover_student, duplicate_serial,
-possible_duplicate_donation). The student key is the dbt macro `student_key`
-(dbt_project/macros/rules.sql), rendered by ingest/rules.py: the same SQL, not a copy.
+possible_duplicate_donation). The student key and the duplicate rules are the dbt macros `student_key`,
+`duplicate_groups` and `donation_gift_key` (dbt_project/macros/rules.sql) that dbt's dq_findings uses,
+rendered by ingest/rules.py: the same SQL, not a copy.
 """
 
 from __future__ import annotations
@@ -381,22 +382,12 @@ def _survey(con: duckdb.DuckDBPyConnection, reports: dict[int, FileReport]) -> N
         FROM s WHERE is_new""")
     con.execute("""CREATE OR REPLACE TEMP TABLE s_all AS
         SELECT * EXCLUDE (same) FROM s_new WHERE NOT same UNION ALL BY NAME SELECT * FROM s WHERE NOT is_new""")
-    dup_round = con.execute("""
-        SELECT 'duplicate_student_in_round' AS issue_type, survey_round || ' · ' || student_key AS key,
-               list(source_line ORDER BY source_line) FILTER (WHERE is_new) AS new_lines,
-               list(DISTINCT file_rank) FILTER (WHERE is_new) AS ranks,
-               string_agg(DISTINCT source_file || ':' || source_line, ', ') FILTER (WHERE NOT is_new) AS existing
-        FROM s_all GROUP BY survey_round, student_key
-        HAVING count(DISTINCT content) > 1 AND bool_or(is_new)""").df()
-    person = con.execute("""
-        SELECT 'possible_duplicate_person' AS issue_type,
-               name_fold || '|' || strftime(date_of_birth, '%Y-%m-%d') || '|' || district_code AS key,
-               list(source_line ORDER BY source_line) FILTER (WHERE is_new) AS new_lines,
-               list(DISTINCT file_rank) FILTER (WHERE is_new) AS ranks,
-               string_agg(DISTINCT source_file || ':' || source_line, ', ') FILTER (WHERE NOT is_new) AS existing
-        FROM s_all GROUP BY name_fold, date_of_birth, district_code
-        HAVING count(DISTINCT student_key) > 1
-           AND count(DISTINCT student_key) > count(DISTINCT student_key) FILTER (WHERE NOT is_new)""").df()
+    dup_round = _group_duplicates(con, "SELECT * FROM s_all", "duplicate_student_in_round", "survey_round, student_key",
+                                  "survey_round || ' · ' || student_key", "content", adds="bool_or(is_new)")
+    person = _group_duplicates(con, "SELECT * FROM s_all", "possible_duplicate_person",
+                               "name_fold, date_of_birth, district_code",
+                               "name_fold || '|' || strftime(date_of_birth, '%Y-%m-%d') || '|' || district_code",
+                               "student_key")
     for i, report in reports.items():
         rank = UPLOAD_RANK + i
         counts = con.execute("SELECT count(*) FILTER (WHERE same), count(*) FILTER (WHERE NOT same) FROM s_new "
@@ -415,17 +406,18 @@ def _of_file(groups: pd.DataFrame, rank: int) -> pd.DataFrame:
     return mine[["issue_type", "key", "lines", "existing"]].reset_index(drop=True)
 
 
-def _group_duplicates(con: duckdb.DuckDBPyConnection, sql_rows: str, issue: str, group: str, member: str,
-                      where: str = "TRUE") -> pd.DataFrame:
-    """Groups (by `group`) whose distinct members (`member` ids) the upload adds to, leaving more than one."""
-    return con.execute(f"""
-        SELECT '{issue}' AS issue_type, CAST({group} AS VARCHAR) AS key,
-               list(source_line ORDER BY source_line) FILTER (WHERE is_new) AS new_lines,
-               list(DISTINCT file_rank) FILTER (WHERE is_new) AS ranks,
-               string_agg(DISTINCT source_file || ':' || source_line, ', ') FILTER (WHERE NOT is_new) AS existing
-        FROM ({sql_rows}) WHERE {where} GROUP BY {group}
-        HAVING count(DISTINCT {member}) > 1
-           AND count(DISTINCT {member}) > count(DISTINCT {member}) FILTER (WHERE NOT is_new)""").df()
+def _group_duplicates(con: duckdb.DuckDBPyConnection, rows: str, issue: str, group_by: str, key: str, member: str,
+                      where: str = "TRUE", adds: str | None = None) -> pd.DataFrame:
+    """The groups of SPEC §5's duplicate rule `issue` that the upload adds to: the dbt macro duplicate_groups (the
+    rule dq_findings applies to the whole warehouse) over `rows`, keeping the groups whose distinct `member`s
+    the upload makes more than one (`adds`: by default, it brings a member the warehouse did not have)."""
+    extra = (f", any_value({key}) AS key, list(source_line ORDER BY source_line) FILTER (WHERE is_new) AS new_lines,"
+             " list(DISTINCT file_rank) FILTER (WHERE is_new) AS ranks,"
+             " string_agg(DISTINCT source_file || ':' || source_line, ', ') FILTER (WHERE NOT is_new) AS existing")
+    adds = adds or f"count(DISTINCT {member}) > count(DISTINCT {member}) FILTER (WHERE NOT is_new)"
+    groups = rules.sql("duplicate_groups", f"({rows}) AS r", group_by, member, where=where, extra=extra, having=adds)
+    return con.execute(f"SELECT '{issue}' AS issue_type, CAST(key AS VARCHAR) AS key, new_lines, ranks, existing "
+                       f"FROM ({groups})").df()
 
 
 def _winners(kind: str) -> str:
@@ -441,8 +433,10 @@ def _handover_duplicates(con: duckdb.DuckDBPyConnection, reports: dict[int, File
     rows = (f"SELECT h.*, {_student_key('h', 'sd.district_code')} AS student_key FROM ({_winners('handovers')}) h "
             "JOIN school_district sd USING (school_code)")
     groups = pd.concat([
-        _group_duplicates(con, rows, "duplicate_handover_student", "student_key", "handover_id"),
-        _group_duplicates(con, rows, "duplicate_serial", "serial_number", "handover_id", "serial_number IS NOT NULL"),
+        _group_duplicates(con, rows, "duplicate_handover_student", "student_key", "student_key", "handover_id",
+                          "student_key IS NOT NULL"),
+        _group_duplicates(con, rows, "duplicate_serial", "serial_number", "serial_number", "handover_id",
+                          "serial_number IS NOT NULL"),
     ], ignore_index=True)
     for i, report in reports.items():
         report.duplicates = _of_file(groups, UPLOAD_RANK + i)
@@ -450,9 +444,9 @@ def _handover_duplicates(con: duckdb.DuckDBPyConnection, reports: dict[int, File
 
 def _donation_duplicates(con: duckdb.DuckDBPyConnection, reports: dict[int, FileReport]) -> None:
     rows = f"SELECT d.*, {_fold('d.donor_name')} AS donor_fold FROM ({_winners('donations')}) d"
-    group = ("donor_fold || ' · ' || coalesce(CAST(received_on AS VARCHAR), '') || ' · ' || form || ' · ' || "
-             "coalesce(CAST(amount_vnd AS VARCHAR), '') || ' · ' || coalesce(CAST(quantity AS VARCHAR), '')")
-    groups = _group_duplicates(con, rows, "possible_duplicate_donation", group, "donation_id", "status = 'da_nhan'")
+    gift = rules.sql("donation_gift_key")
+    groups = _group_duplicates(con, rows, "possible_duplicate_donation", gift, f"concat_ws(' · ', {gift})",
+                               "donation_id", "status = 'da_nhan'")
     for i, report in reports.items():
         report.duplicates = _of_file(groups, UPLOAD_RANK + i)
 
