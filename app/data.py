@@ -422,8 +422,8 @@ def briefing_corrections(month: str) -> list[str]:
 
 # No record_key (it holds student IDs) and nothing personal: these columns are read for every role; the page that
 # decides (Rà soát) is the data officers'.
-FINDING_FIELDS = ("finding_key, issue_type, entity, detail, source_file, source_line, district_code, first_seen, "
-                  "last_seen, gone_since, returned_at")
+FINDING_FIELDS = ("finding_key, issue_type, entity, detail, source_file, source_line, district_code, school_code, "
+                  "first_seen, last_seen, gone_since, returned_at")
 
 
 def _store_stamp(ident: Identity) -> tuple[int, int]:

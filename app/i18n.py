@@ -343,6 +343,8 @@ LABELS: dict[str, dict[str, str]] = {
     "review_worklist_download": {"vi": "Tải danh sách (XLSX)", "en": "Download the worklist (XLSX)"},
     "review_worklist_title": {"vi": "Danh sách cần sửa — {district}", "en": "Records to fix — {district}"},
     "col_finding": {"vi": "Mã phát hiện", "en": "Finding"},
+    "review_by_district": {"vi": "Phát hiện theo huyện và trạng thái", "en": "Findings by district and status"},
+    "review_oldest": {"vi": "Lâu nhất (ngày)", "en": "Oldest open (days)"},
     "review_records": {"vi": "Các bản ghi liên quan, xem cạnh nhau", "en": "The records involved, side by side"},
     "col_record": {"vi": "Bản ghi (như tệp gửi lên)", "en": "Record (as sent)"},
     "col_first_seen": {"vi": "Phát hiện lần đầu", "en": "First seen"},

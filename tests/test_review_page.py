@@ -39,6 +39,16 @@ def test_officer_decides_two_findings_and_the_counts_follow(review_db: Path) -> 
     assert _metric(at, "Bỏ qua") == "0"
     keys = at.multiselect(key="review_chosen").options
     assert len(keys) == 11
+    # by school, the school of the record a finding points at (its group's member loaded last): LC01 holds the
+    # duplicate in round (survey_2022-H1.csv line 8) and the student handed devices twice (H9); the SN-1 serial
+    # points at H5 (THPT01)
+    at.multiselect(key="review_schools").set_value(["LC01"]).run()
+    assert len(at.multiselect(key="review_chosen").options) == 2
+    at.multiselect(key="review_schools").set_value([]).run()
+    # by district and status: 643 has 6 open findings, the province-wide ones (no district) their own row
+    by_district = next(d.value for d in at.dataframe if "Lâu nhất (ngày)" in d.value.columns)
+    assert dict(zip(by_district["Huyện"], by_district["Chưa xem"], strict=True))["Thành phố Buôn Ma Thuột"] == 6
+    assert by_district["Chưa xem"].sum() == 11
     frame = review.findings(review_db)
     twins = frame.loc[frame["issue_type"] == "possible_duplicate_person", "finding_key"].iloc[0]
     serial = frame.loc[frame["issue_type"] == "duplicate_serial", "finding_key"].iloc[0]

@@ -45,7 +45,7 @@ OPEN_STATUSES = ("open", "confirmed", "reopened")  # still to be dealt with: wha
 KEY_PURPOSE = "finding"
 
 FINDING_COLUMNS = ["finding_key", "issue_type", "entity", "record_key", "detail", "source_file", "source_line",
-                   "district_code", "first_seen", "last_seen", "gone_since", "returned_at"]
+                   "district_code", "school_code", "first_seen", "last_seen", "gone_since", "returned_at"]
 DECISION_COLUMNS = ["seq", "finding_key", "decision", "note", "user", "decided_at"]
 
 
@@ -141,8 +141,8 @@ def decide(db: Path, keys: list[str], decision: str, note: str, user: str,
 
 def _current(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """This build's findings with their keys and districts."""
-    frame = con.execute("""SELECT issue_type, entity, record_key, detail, source_file, source_line, district_code
-                           FROM dq.issues_located""").df()
+    frame = con.execute("""SELECT issue_type, entity, record_key, detail, source_file, source_line, district_code,
+                                  school_code FROM dq.issues_located""").df()
     hasher = keyed_hasher(KEY_PURPOSE)
     frame.insert(0, "finding_key", [hasher(f"{t}|{r}")[:16] for t, r in
                                     zip(frame["issue_type"], frame["record_key"], strict=True)])
@@ -197,7 +197,11 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
             tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
                                                 "'previous_wh' AND schema_name = 'dq'").fetchall()}
             if "review_findings" in tables:
-                old_findings = f"SELECT {', '.join(FINDING_COLUMNS)} FROM previous_wh.dq.review_findings"
+                present = {r[0] for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'previous_wh' AND schema_name = "
+                    "'dq' AND table_name = 'review_findings'").fetchall()}
+                columns = [c if c in present else f"NULL::VARCHAR AS {c}" for c in FINDING_COLUMNS]  # older builds
+                old_findings = f"SELECT {', '.join(columns)} FROM previous_wh.dq.review_findings"
             if "review_history" in tables:
                 old_history = "SELECT * FROM previous_wh.dq.review_history"
         except duckdb.Error:  # not a warehouse at all: start the history afresh
@@ -208,7 +212,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
                        SELECT finding_key::VARCHAR AS finding_key, issue_type::VARCHAR AS issue_type,
                               entity::VARCHAR AS entity, record_key::VARCHAR AS record_key, detail::VARCHAR AS detail,
                               source_file::VARCHAR AS source_file, source_line::BIGINT AS source_line,
-                              district_code::VARCHAR AS district_code
+                              district_code::VARCHAR AS district_code, school_code::VARCHAR AS school_code
                        FROM current_frame""")
         con.unregister("current_frame")
         con.execute(f"""
@@ -216,14 +220,15 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
             WITH old AS ({old_findings}),
             present AS (
                 SELECT c.finding_key, c.issue_type, c.entity, c.record_key, c.detail, c.source_file,
-                       c.source_line::BIGINT AS source_line, c.district_code,
+                       c.source_line::BIGINT AS source_line, c.district_code, c.school_code,
                        coalesce(o.first_seen, $now) AS first_seen, $now AS last_seen,
                        NULL::TIMESTAMP AS gone_since,
                        CASE WHEN o.gone_since IS NOT NULL THEN $now ELSE o.returned_at END AS returned_at
                 FROM current_findings AS c LEFT JOIN old AS o USING (finding_key)),
             gone AS (
                 SELECT o.finding_key, o.issue_type, o.entity, o.record_key, o.detail, o.source_file, o.source_line,
-                       o.district_code, o.first_seen, o.last_seen, coalesce(o.gone_since, $now) AS gone_since,
+                       o.district_code, o.school_code, o.first_seen, o.last_seen,
+                       coalesce(o.gone_since, $now) AS gone_since,
                        o.returned_at
                 FROM old AS o WHERE o.finding_key NOT IN (SELECT finding_key FROM current_findings))
             SELECT * FROM present UNION ALL SELECT * FROM gone ORDER BY issue_type, finding_key""", {"now": now})
@@ -243,8 +248,8 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
             con.execute("DETACH previous_wh")
 
 
-_TYPES = ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "VARCHAR", "TIMESTAMP",
-          "TIMESTAMP", "TIMESTAMP", "TIMESTAMP"]
+_TYPES = ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "VARCHAR", "VARCHAR",
+          "TIMESTAMP", "TIMESTAMP", "TIMESTAMP", "TIMESTAMP"]
 
 
 # --- reading: status by the rules above --------------------------------------------------------------------
@@ -330,8 +335,8 @@ def counts(frame: pd.DataFrame) -> pd.DataFrame:
 
 # --- the command line: `review list` and `review decide` ----------------------------------------------------
 
-LIST_COLUMNS = ["finding_key", "status", "issue_type", "entity", "district_code", "source_file", "source_line",
-                "detail", "first_seen", "days_open", "decided_by", "decided_at", "note"]
+LIST_COLUMNS = ["finding_key", "status", "issue_type", "entity", "district_code", "school_code", "source_file",
+                "source_line", "detail", "first_seen", "days_open", "decided_by", "decided_at", "note"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -66,9 +66,25 @@ def _charts(frame: pd.DataFrame) -> None:
             st.plotly_chart(ui.plot_layout(fig), width="stretch")
 
 
+def _by_district(frame: pd.DataFrame, names: dict[str, str]) -> None:
+    """Findings by district and status, with the oldest open one's age: where the work is."""
+    counts = review.counts(frame)
+    if counts.empty:
+        return
+    table = counts.pivot_table(index="district_code", columns="status", values="findings", aggfunc="sum",
+                               fill_value=0, dropna=False).reindex(columns=list(review.STATUSES), fill_value=0)
+    oldest = (frame[frame["status"].isin(review.OPEN_STATUSES)].groupby("district_code", dropna=False)["days_open"]
+              .max())
+    table[t("review_oldest")] = oldest.reindex(table.index).fillna(0).astype(int)
+    table.index = [names.get(c, c) if isinstance(c, str) else t("province_wide") for c in table.index]
+    table.columns = [ui.label(c) if c in review.STATUSES else c for c in table.columns]
+    st.subheader(t("review_by_district"))
+    st.dataframe(table.rename_axis(t("col_district")).reset_index(), hide_index=True, width="stretch")
+
+
 def _filtered(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     st.subheader(t("review_filters"))
-    a, b, c, d = st.columns(4)
+    a, b, c, e, d = st.columns(5)
     statuses = a.multiselect(t("status"), list(review.STATUSES), default=list(review.OPEN_STATUSES),
                              format_func=ui.label, key="review_status")
     types = b.multiselect(t("issue_type"), sorted(frame["issue_type"].unique()), format_func=ui.label,
@@ -76,12 +92,16 @@ def _filtered(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     codes = sorted(c for c in frame["district_code"].dropna().unique())
     districts = c.multiselect(t("col_district"), codes, format_func=lambda code: names.get(code, code),
                               key="review_districts", placeholder=t("all"))
+    schools = e.multiselect(t("col_school_code"), sorted(frame["school_code"].dropna().unique()), key="review_schools",
+                            placeholder=t("all"))
     min_age = d.number_input(t("review_min_age"), min_value=0, value=0, step=1, key="review_min_age")
     shown = frame[frame["status"].isin(statuses or review.STATUSES) & (frame["days_open"] >= min_age)]
     if types:
         shown = shown[shown["issue_type"].isin(types)]
     if districts:
         shown = shown[shown["district_code"].isin(districts)]
+    if schools:
+        shown = shown[shown["school_code"].isin(schools)]
     return shown.reset_index(drop=True)
 
 
@@ -144,6 +164,7 @@ def render() -> None:
         st.success(t("review_saved", n=number(st.session_state.pop("review_saved"))))
     names = _district_names()
     _charts(frame)
+    _by_district(frame, names)
     shown = _filtered(frame, names)
     st.subheader(t("review_list"))
     st.dataframe(_readable(shown, names), hide_index=True, width="stretch", key="review_table")

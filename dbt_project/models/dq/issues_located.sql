@@ -1,4 +1,4 @@
--- dq.issues with the district of the record each finding points at (its file and line among the accepted rows;
+-- dq.issues with the district (and school, for survey, handover and school rows) of the record each finding points at (its file and line among the accepted rows;
 -- survey and handover rows through their school), so findings can be limited to a user's districts.
 -- Unmasked: only the data-officer role reads it; everyone else reads reporting.dq_issues.
 with schools as (
@@ -6,19 +6,19 @@ with schools as (
 ),
 
 located as (
-    select 'survey' as entity, r.source_file, r.source_line, s.district_code
+    select 'survey' as entity, r.source_file, r.source_line, s.district_code, r.school_code
     from {{ source('raw', 'survey') }} as r left join schools as s using (school_code)
     union all
-    select 'handovers', r.source_file, r.source_line, s.district_code
+    select 'handovers', r.source_file, r.source_line, s.district_code, r.school_code
     from {{ source('raw', 'handovers') }} as r left join schools as s using (school_code)
     union all
-    select 'schools', source_file, source_line, district_code from {{ source('raw', 'schools') }}
+    select 'schools', source_file, source_line, district_code, school_code from {{ source('raw', 'schools') }}
     union all
-    select 'coverage', source_file, source_line, district_code from {{ source('raw', 'coverage') }}
+    select 'coverage', source_file, source_line, district_code, null from {{ source('raw', 'coverage') }}
     union all
-    select 'donations', source_file, source_line, district_code from {{ source('raw', 'donations') }}
+    select 'donations', source_file, source_line, district_code, null from {{ source('raw', 'donations') }}
 )
 
-select i.issue_type, i.entity, i.record_key, i.detail, i.source_file, i.source_line, l.district_code
+select i.issue_type, i.entity, i.record_key, i.detail, i.source_file, i.source_line, l.district_code, l.school_code
 from {{ source('dq', 'issues') }} as i
 left join located as l on l.entity = i.entity and l.source_file = i.source_file and l.source_line = i.source_line
