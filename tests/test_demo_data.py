@@ -18,8 +18,8 @@ import pytest
 
 from ingest.contract import CONTRACT, kind_of_file
 from ingest.load import load_folder
+from ingest.reference import districts_csv_path
 from warehouse.demo import generate
-from warehouse.reference import districts_csv_path
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 

