@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -198,6 +198,49 @@ def _release_dbt_connection() -> None:
 Timing = tuple[str, str, float]  # (dbt node name, resource type, seconds)
 
 
+DBT_BUILD_DIR = DBT_DIR / "target" / "build"  # private: the name dbt builds through, its WAL and the lock
+
+
+@contextlib.contextmanager
+def dbt_build_name(db_file: Path) -> Iterator[Path]:
+    """The one name dbt knows every build file of this install by, pointed at db_file while a build runs.
+
+    dbt-core parses the whole project again (seconds) whenever its profile changes, and the profile holds the
+    database path: a name that never changes keeps the parsed project (partial parsing) from one refresh to the
+    next, whatever warehouse or test directory is being built. The project's target/ (parsed manifest, run
+    results) is shared by every build of the install anyway, so builds take turns under an exclusive lock.
+    DuckDB names the WAL after the path it was opened by: it lives beside the name, in the private folder.
+    """
+    make_dirs(DBT_BUILD_DIR)
+    make_private(DBT_BUILD_DIR)
+    link = DBT_BUILD_DIR / "build.duckdb"
+    wal = link.with_name(link.name + ".wal")
+    with open(DBT_BUILD_DIR / "lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            for stale in (link, wal):  # a killed build's (we hold the lock)
+                stale.unlink(missing_ok=True)
+            link.symlink_to(db_file.resolve())
+            yield link
+            if wal.exists():
+                raise RefreshError(f"{wal.name} còn tồn tại / still exists: dbt's writes were not checkpointed")
+        finally:
+            link.unlink(missing_ok=True)
+            wal.unlink(missing_ok=True)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def dbt_vars(as_of: date, unit_cost: int, allocation_stock: int | None) -> dict:
+    """The --vars of a build: the reporting date, and the other vars only where they differ from
+    dbt_project.yml's defaults (vars are part of what decides whether dbt may reuse its parsed project)."""
+    given = {"as_of": as_of.isoformat()}
+    if unit_cost != DEVICE_UNIT_COST_VND:
+        given["device_unit_cost_vnd"] = unit_cost
+    if allocation_stock is not None:
+        given["allocation_stock"] = allocation_stock
+    return given
+
+
 def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str] | None = None,
             allocation_stock: int | None = None) -> list[Timing]:
     """`dbt build` in-process against db_file; dbt's own log goes to stderr, never stdout.
@@ -207,37 +250,18 @@ def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str] | N
     """
     from dbt.cli.main import dbtRunner
 
-    os.environ["SVMT_DBT_DB"] = str(db_file)
-    args = ["build", *(selection or []), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-            "--vars", json.dumps({"as_of": as_of.isoformat(), "device_unit_cost_vnd": unit_cost,
-                                  "allocation_stock": allocation_stock}),
-            "--no-use-colors", "--log-format", "text", "--quiet"]
-    with contextlib.redirect_stdout(sys.stderr):
-        result = dbtRunner().invoke(args)
-    _release_dbt_connection()
+    with dbt_build_name(db_file) as name:
+        os.environ["SVMT_DBT_DB"] = str(name)
+        args = ["build", *(selection or []), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+                "--vars", json.dumps(dbt_vars(as_of, unit_cost, allocation_stock)),
+                "--no-use-colors", "--log-format", "text", "--quiet"]
+        with contextlib.redirect_stdout(sys.stderr):
+            result = dbtRunner().invoke(args)
+        _release_dbt_connection()
     if not result.success:
         raise RefreshError(f"dbt build thất bại / failed: {result.exception or 'see the log above'}")
     return [(r.node.name, str(r.node.resource_type), float(r.execution_time or 0.0))
             for r in getattr(result.result, "results", None) or []]
-
-
-def dbt_path(db: Path) -> Path:
-    """The name dbt knows a warehouse's build file by: a symlink to this refresh's build file.
-
-    dbt-core parses the whole project again whenever its profile changes, and the profile holds the
-    database path; a name that is the same at every refresh of one warehouse keeps the parsed project
-    (partial parsing) from one refresh to the next. One refresh per warehouse holds the lock, so the
-    name is never shared.
-    """
-    return db.with_name(f"{db.name}.tmp-dbt")
-
-
-def _run_dbt_on_build(link: Path, as_of: date, unit_cost: int, allocation_stock: int | None) -> list[Timing]:
-    timings = run_dbt(link, as_of, unit_cost, None, allocation_stock)
-    wal = link.with_name(link.name + ".wal")  # DuckDB names the WAL after the path it was opened by
-    if wal.exists():
-        raise RefreshError(f"{wal.name} còn tồn tại / still exists: dbt's writes were not checkpointed")
-    return timings
 
 
 def _write_dbt_timings(db_file: Path, timings: list[Timing]) -> None:
@@ -383,13 +407,14 @@ class Publish:
 def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock: int | None,
            entry: dict, publish: Publish) -> RefreshResult:
     remove_stale_builds(db)
-    link = dbt_path(db)
-    tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+    work = db.with_name(f"{db.name}.tmp-{os.getpid()}")  # this build's private folder, beside the warehouse
+    tmp = work / "build.duckdb"  # DuckDB names a file's catalog after it: "build", as dbt_build_name's
     docs_tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}.docs")
     seconds: dict[str, float] = {}
     worker = None
     try:
-        tmp.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+        make_dirs(work)
         publish.on_stage("ingest")
         t0 = time.perf_counter()
         con = duckdb.connect(str(tmp))
@@ -408,10 +433,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         _progress("[dbt] build …")
         t0 = time.perf_counter()
         worker = start_expectations()  # imports GX beside dbt
-        for stale in (link, link.with_name(link.name + ".wal")):  # a killed refresh's (we hold the lock)
-            stale.unlink(missing_ok=True)
-        link.symlink_to(tmp.name)
-        timings = _run_dbt_on_build(link, as_of, unit_cost, allocation_stock)
+        timings = run_dbt(tmp, as_of, unit_cost, None, allocation_stock)
         seconds["dbt"] = time.perf_counter() - t0
 
         publish.on_stage("expectations")
@@ -456,8 +478,5 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         return RefreshResult(db, as_of, report, issues, fuzzy, seconds, impact)
     finally:
         stop_expectations(worker)
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-        link.unlink(missing_ok=True)
-        link.with_name(link.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(docs_tmp, ignore_errors=True)
