@@ -39,14 +39,16 @@ lint: install
 docs: install
 	$(BIN)/python -m ingest.contract > docs/input-format.md
 
+# Two workers (the host has 2 cores; tests wait on browsers, servers and child processes), whole files per worker.
+PARALLEL ?= -n 2 --dist loadfile
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PARALLEL)
 
 # Quick feedback for a developer: lint and every test not marked slow (CI runs `make test`, everything).
 test-fast: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" $(PARALLEL)
 
 # The user guide's pictures (docs/huong-dan-su-dung.md): the browser test's screenshots of the demo province.
 GUIDE_SHOTS := lanh_dao:tong-quan lanh_dao:dia-ban lanh_dao:phu-song lanh_dao:bao-cao-thang \

@@ -198,7 +198,10 @@ def _release_dbt_connection() -> None:
 Timing = tuple[str, str, float]  # (dbt node name, resource type, seconds)
 
 
-DBT_BUILD_DIR = DBT_DIR / "target" / "build"  # private: the name dbt builds through, its WAL and the lock
+def dbt_build_dir() -> Path:
+    """Private folder for the name dbt builds through, its WAL and the lock: inside dbt's target path, which
+    dbt itself takes from DBT_TARGET_PATH when set (the test suite gives each parallel worker its own)."""
+    return DBT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / "build"
 
 
 @contextlib.contextmanager
@@ -211,11 +214,12 @@ def dbt_build_name(db_file: Path) -> Iterator[Path]:
     results) is shared by every build of the install anyway, so builds take turns under an exclusive lock.
     DuckDB names the WAL after the path it was opened by: it lives beside the name, in the private folder.
     """
-    make_dirs(DBT_BUILD_DIR)
-    make_private(DBT_BUILD_DIR)
-    link = DBT_BUILD_DIR / "build.duckdb"
+    folder = dbt_build_dir()
+    make_dirs(folder)
+    make_private(folder)
+    link = folder / "build.duckdb"
     wal = link.with_name(link.name + ".wal")
-    with open(DBT_BUILD_DIR / "lock", "a") as lock:
+    with open(folder / "lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             for stale in (link, wal):  # a killed build's (we hold the lock)
