@@ -465,6 +465,10 @@ LABELS: dict[str, dict[str, str]] = {
                              "en": "Issues and rejected rows by source file"},
     "rejected_rows_series": {"vi": "Dòng bị loại", "en": "Rejected rows"},
     "issues_series": {"vi": "Vấn đề", "en": "Issues"},
+    # --- issue 23 points 1 and 3 on the existing pages (h/pages): Báo cáo tháng's chart, Nguồn lực's two panels
+    "briefing_trend_title": {"vi": "Tháng {month} so với các tháng trước", "en": "{month} against the previous months"},
+    "cash_panel": {"vi": "Tiền mặt nhận (₫)", "en": "Cash received (₫)"},
+    "devices_panel": {"vi": "Thiết bị nhận (chiếc)", "en": "Devices received (units)"},
 }
 
 

@@ -82,6 +82,21 @@ def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixtu
         assert personal not in text
 
 
+def _briefing_trend(at: AppTest) -> dict[str, list[tuple[str, int, float]]]:
+    """Báo cáo tháng's chart: per series, (month, value, opacity) bar by bar; the title names the chosen month."""
+    import json
+
+    from tests.test_translations import _values
+
+    chart = at.get("plotly_chart")[0]
+    assert chart.proto.id and "briefing_trend" in chart.proto.id
+    spec = json.loads(chart.proto.spec)
+    year, month = at.selectbox(key="briefing_month").value.split("-")
+    assert spec["layout"]["title"]["text"] == f"Tháng {month}/{year} so với các tháng trước"
+    return {trace["name"]: list(zip(trace["x"], _values(trace["y"]), trace["marker"]["opacity"], strict=True))
+            for trace in spec["data"]}
+
+
 def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_path: Path) -> None:
     import shutil
 
@@ -90,9 +105,20 @@ def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_pa
     at = _page(monkeypatch, db, "bao_cao_thang")
     # Latest month 02/2023: H7 handed over; cumulative 7; nobody newly supported; no cash; 4 waiting, 5/9.
     assert [m.value for m in at.metric] == ["1", "7", "0", "0 ₫", "4", "55,6 %"]
+    trend = _briefing_trend(at)  # reporting.monthly_progress 08/2022–02/2023: H1 · H2 H3 H4 · H3 H5 · – · – · H7
+    assert [(m, n) for m, n, _ in trend["Thiết bị trao trong tháng"]] == [
+        ("08/2022", 0), ("09/2022", 1), ("10/2022", 3), ("11/2022", 2), ("12/2022", 0), ("01/2023", 0), ("02/2023", 1)]
+    assert [n for _, n, _ in trend["Học sinh được hỗ trợ mới"]] == [0, 1, 2, 1, 0, 0, 0]
+    assert [o for _, _, o in trend["Học sinh được hỗ trợ mới"]] == [0.4] * 6 + [1]
     at.selectbox(key="briefing_month").set_value("2022-11").run()
     assert [m.value for m in at.metric][:4] == ["2", "6", "1", "6 triệu ₫"]  # H3, H5 · I supported · DN6+DN7
     assert [m.delta for m in at.metric][:2] == ["-1", "+2"]
+    # The chart (first on the page) follows the picker: 08/2022 (first progress month) to 11/2022, the chosen month
+    # in full colour with the cards' own figures (2 handed over, 1 newly supported), earlier months faded.
+    assert _briefing_trend(at) == {
+        "Thiết bị trao trong tháng": [("08/2022", 0, 0.4), ("09/2022", 1, 0.4), ("10/2022", 3, 0.4), ("11/2022", 2, 1)],
+        "Học sinh được hỗ trợ mới": [("08/2022", 0, 0.4), ("09/2022", 1, 0.4), ("10/2022", 2, 0.4),
+                                     ("11/2022", 1, 1)]}
     at.button(key="build_pack").click().run()
     assert not at.exception
     assert len(at.get("download_button")) == 2
