@@ -371,12 +371,17 @@ def _plain_traces(fig) -> None:
 
 def _number_axes(fig) -> None:
     """Value axes in full numbers with the language's separators (`15.000`, never Plotly's SI `15k`, `5B`);
-    axes given tick text (money_axis) or a format (dates) keep theirs."""
-    for letter in ("x", "y"):
-        axis = fig.layout[f"{letter}axis"]
+    axes given tick text (money_axis) or a format (dates) keep theirs. Every panel's axes of a figure with subplots
+    (`yaxis2`, the trace's `yaxis="y2"`) are written the same way."""
+    names = {f"{letter}axis{ref[1:]}" for trace in fig.data for letter in ("x", "y")
+             for ref in [getattr(trace, f"{letter}axis", None) or letter]} | {"xaxis", "yaxis"}
+    for name in sorted(names):
+        axis, letter = fig.layout[name], name[0]
         if axis.tickformat and "%" in axis.tickformat and axis.hoverformat is None:  # dates: 12/2022, not Dec 2022
             axis.update(hoverformat=axis.tickformat)
-        if not any(_numeric(getattr(trace, letter, None)) for trace in fig.data):
+        ref = letter + name[5:]
+        if not any(_numeric(getattr(trace, letter, None)) for trace in fig.data
+                   if (getattr(trace, f"{letter}axis", None) or letter) == ref):
             continue
         if axis.ticktext is None and axis.tickformat is None:
             axis.update(tickformat=",~f", exponentformat="none")

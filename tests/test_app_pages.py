@@ -5,12 +5,14 @@ Hand-computed figures, Vietnamese formats, the URL filters, the English switch, 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_page
+from tests.test_translations import _values
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 LEADER_PAGES = ["overview", "dia_ban", "phu_song", "bao_cao_thang"]
@@ -59,6 +61,18 @@ def test_resources_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> No
     roll = at.dataframe[0].value
     assert roll.iloc[0]["Đơn vị, cá nhân"] == "Công ty TNHH Alpha"
     assert roll.iloc[0]["Tiền mặt đã nhận (₫)"] == 15_000_000
+    # "Tiền và thiết bị nhận theo tháng" shows both, each on its own axis: cash 15 triệu ₫ (08/2022, Alpha) + 6 triệu ₫
+    # (11/2022, DN6 + DN7) = the 21 triệu ₫ card; the 4 devices received all in 09/2022 = the 4 card.
+    (spec,) = [s for s in map(json.loads, (c.proto.spec for c in at.get("plotly_chart")))
+               if s["layout"]["title"]["text"] == "Tiền và thiết bị nhận theo tháng"]
+    cash, devices = ({month[:7]: v for month, v in zip(trace["x"], _values(trace["y"]), strict=True) if v}
+                     for trace in spec["data"])
+    assert cash == {"2022-08": 15_000_000, "2022-11": 6_000_000} and devices == {"2022-09": 4}
+    assert [trace["yaxis"] for trace in spec["data"]] == ["y", "y2"]
+    assert spec["layout"]["yaxis"]["ticktext"] == ["0", "5 triệu ₫", "10 triệu ₫", "15 triệu ₫", "20 triệu ₫"]
+    assert spec["layout"]["yaxis2"]["tickformat"] == ",~f" and "ticktext" not in spec["layout"]["yaxis2"]
+    assert spec["data"][0]["customdata"][0] == "15.000.000 ₫"  # the hover: the amount in full, the Vietnamese way
+    assert [a["text"] for a in spec["layout"]["annotations"]] == ["Tiền mặt nhận (₫)", "Thiết bị nhận (chiếc)"]
 
 
 def test_coverage_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
@@ -84,10 +98,6 @@ def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixtu
 
 def _briefing_trend(at: AppTest) -> dict[str, list[tuple[str, int, float]]]:
     """Báo cáo tháng's chart: per series, (month, value, opacity) bar by bar; the title names the chosen month."""
-    import json
-
-    from tests.test_translations import _values
-
     chart = at.get("plotly_chart")[0]
     assert chart.proto.id and "briefing_trend" in chart.proto.id
     spec = json.loads(chart.proto.spec)
