@@ -19,7 +19,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app import data
+from app import data, details
 from app.i18n import LABELS, clock, day, lang, money_short, month, number, t
 from warehouse import formats
 
@@ -160,7 +160,8 @@ def _moment(value: object, language: str) -> object:
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as a user reads it — what every table and every CSV / XLSX download shows: coded columns by their
-    labels (CODE_LABELS), dates dd/mm/yyyy, column lists and suites in words, headings from LABELS `col_<name>`.
+    labels (CODE_LABELS), dates dd/mm/yyyy, column lists and suites in words, findings' details in the language,
+    headings from LABELS `col_<name>`.
     Columns a page already renamed pass through, so applying it twice changes nothing."""
     language = lang()
     out = frame.copy()
@@ -173,6 +174,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.map(lambda names: column_list(names, language))
         elif column == "suite":
             out[column] = values.map(lambda suite: suite_label(suite, language))
+        elif column == "detail" and "issue_type" in frame.columns:  # a finding's description (app/details.py)
+            out[column] = details.details(frame, language)
         elif pd.api.types.is_datetime64_any_dtype(values) or any(isinstance(v, date) for v in values.head(20)):
             out[column] = values.map(lambda v: _moment(v, language))
     return out.rename(columns=lambda c: column_label(c, language))

@@ -13,6 +13,7 @@ import plotly.express as px
 import streamlit as st
 
 from app import data, ui
+from app.details import details
 from app.i18n import day, number, t
 from app.plain import plain
 from warehouse import review
@@ -29,6 +30,7 @@ def _district_names() -> dict[str, str]:
 def _readable(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """The list as an officer reads it: labels, district names, dates dd/mm/yyyy, Vietnamese headers."""
     out = frame[SHOWN].copy()
+    out["detail"] = details(frame)
     out["status"] = ui.labels(out["status"])
     out["issue_type"] = ui.labels(out["issue_type"])
     out["district_code"] = [names.get(c, c) if isinstance(c, str) else t("province_wide") for c in out["district_code"]]
