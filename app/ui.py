@@ -15,6 +15,7 @@ import numbers
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -221,6 +222,32 @@ def _param_list(name: str, allowed: list) -> list:
     return [a for a in allowed if str(a) in wanted]
 
 
+def labeller(of=None):
+    """`label` (or `of`, e.g. column_label) bound to the language of this run: a widget's format_func must give the
+    same texts whenever it is called (Streamlit and AppTest call it again outside the run, where the language
+    cannot be read and would fall back to Vietnamese)."""
+    return partial(of or label, language=lang())
+
+
+def kept_multiselect(where, label: str, options: list, *, key: str, default: list | tuple = (), **kwargs) -> list:
+    """`where.multiselect` whose choice survives a language switch and a visit to another page.
+
+    Streamlit keeps a multiselect's choice as the option *texts* shown: after a language switch the texts the
+    browser sends back (`Cấp học`) are no option any more (`School level`) and the choice is dropped at the next
+    rerun; and a widget not drawn in a run (the user is on another page) loses its state. So the choice is also
+    kept as codes under `_kept_<key>` (with the language it was made in) and given back to the widget when its
+    state is missing or the language changed. The options are the caller's codes; give a format_func bound to the
+    run's language (`labeller`)."""
+    store, language = f"_kept_{key}", lang()
+    saved = st.session_state.get(store)
+    if key not in st.session_state or (saved is not None and saved[0] != language):
+        chosen = saved[1] if saved is not None else list(default)
+        st.session_state[key] = [option for option in chosen if option in options]
+    value = where.multiselect(label, options, key=key, **kwargs)
+    st.session_state[store] = (language, list(value))
+    return value
+
+
 def filter_bar() -> None:
     """The sidebar filter bar; defaults come from the URL, choices go back to it."""
     if data.status() != "ok":
@@ -229,20 +256,20 @@ def filter_bar() -> None:
     names = dict(zip(districts["district_code"], districts["district_name"], strict=True))
     months = [m.date() if hasattr(m, "date") else m for m in data.months()]
     st.sidebar.markdown(f"**{t('filters')}**")
-    if "f_districts" not in st.session_state:
-        st.session_state.f_districts = _param_list("d", list(names))
-        st.session_state.f_tiers = _param_list("t", list(TIERS))
-        st.session_state.f_levels = _param_list("l", list(LEVELS))
+    if "f_period" not in st.session_state:  # the first run of a session: the choice in the URL
         wanted = (st.query_params.get("from", ""), st.query_params.get("to", ""))
         keys = [m.strftime("%Y-%m") for m in months]
+        st.session_state.f_period = None
         if months:
             lo = keys.index(wanted[0]) if wanted[0] in keys else 0
             hi = keys.index(wanted[1]) if wanted[1] in keys else len(months) - 1
             st.session_state.f_period = (months[lo], months[max(lo, hi)])
-    st.sidebar.multiselect(t("district"), list(names), format_func=lambda c: names.get(c, c), key="f_districts",
-                           placeholder=t("all"))
-    st.sidebar.multiselect(t("tier"), list(TIERS), format_func=label, key="f_tiers", placeholder=t("all"))
-    st.sidebar.multiselect(t("school_level"), list(LEVELS), format_func=label, key="f_levels", placeholder=t("all"))
+    kept_multiselect(st.sidebar, t("district"), list(names), format_func=lambda c: names.get(c, c),
+                     key="f_districts", default=_param_list("d", list(names)), placeholder=t("all"))
+    kept_multiselect(st.sidebar, t("tier"), list(TIERS), format_func=labeller(), key="f_tiers",
+                     default=_param_list("t", list(TIERS)), placeholder=t("all"))
+    kept_multiselect(st.sidebar, t("school_level"), list(LEVELS), format_func=labeller(), key="f_levels",
+                     default=_param_list("l", list(LEVELS)), placeholder=t("all"))
     if len(months) > 1:
         st.sidebar.select_slider(t("period"), options=months, key="f_period", format_func=month)
     _write_query_params()

@@ -184,3 +184,38 @@ def test_open_app_picks_up_a_new_warehouse(monkeypatch: pytest.MonkeyPatch, fixt
     at.run()
     assert not at.exception
     assert at.metric[0].value == "3"  # the clean province: An, Bình, Cường
+
+
+def _pivot(at: AppTest, key: str, *measures: str) -> dict:
+    frame = at.dataframe[0].value
+    return {row[key]: tuple(row[m] for m in measures) for _, row in frame.iterrows()}
+
+
+def test_explore_page_keeps_the_choice(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    """Issue 23: Khám phá's choice of dimensions and measures survives another widget, a visit to another page and
+    a language switch (Streamlit kept it as the option texts shown, so the English texts no longer matched the
+    Vietnamese choice; a widget not drawn on the other page lost its state), and the pivot follows it.
+    By tier (SPEC §5): 1 — A, F, G1, G2, I (F, G1 waiting); 2 — B, H (both waiting); 3 — C, D (0 waiting); 4 — E
+    surveyed (has a device), none identified.
+    In Krông Bông (652): I (tier 1) supported, C (tier 3) self-resolved."""
+    at = _page(monkeypatch, fixture_db, "kham_pha")
+    at.multiselect(key="x_dims").set_value(["priority_tier"]).run()
+    at.multiselect(key="x_measures").set_value(["students_identified", "students_remaining"]).run()
+    by_tier = {"Diện 1: hộ nghèo": (5, 2), "Diện 2: hộ cận nghèo": (2, 2), "Diện 3: khó khăn do COVID-19": (2, 0),
+               "Diện 4: khác": (0, 0)}
+    assert _pivot(at, "Diện ưu tiên", "Học sinh cần hỗ trợ", "Còn chờ hỗ trợ") == by_tier
+    at.multiselect(key="f_districts").set_value(["652"]).run()  # another widget: the filter bar
+    assert at.multiselect(key="x_dims").value == ["priority_tier"]
+    krong_bong = {"Diện 1: hộ nghèo": (1, 0), "Diện 3: khó khăn do COVID-19": (1, 0)}
+    assert _pivot(at, "Diện ưu tiên", "Học sinh cần hỗ trợ", "Còn chờ hỗ trợ") == krong_bong
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/kham_pha.py").run()
+    assert at.multiselect(key="x_measures").value == ["students_identified", "students_remaining"]
+    assert _pivot(at, "Diện ưu tiên", "Học sinh cần hỗ trợ", "Còn chờ hỗ trợ") == krong_bong
+    at.radio(key="language_switch").set_value("en").run()
+    at.run()  # the rerun after the switch dropped every multiselect's choice
+    assert not at.exception
+    assert (at.multiselect(key="x_dims").value, at.multiselect(key="f_districts").value) == (["priority_tier"],
+                                                                                              ["652"])
+    assert _pivot(at, "Priority tier", "Students in need", "Still waiting") == {"Tier 1: poor": (1, 0),
+                                                                               "Tier 3: COVID-19 hardship": (1, 0)}
