@@ -182,13 +182,47 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=lambda c: column_label(c, language))
 
 
+# Above this many cells a table keeps the browser's own number format (Streamlit's `localized`): Streamlit renders a
+# pandas Styler at some 16 µs a cell (0,8 s for 48.000 cells), on every rerun, and pandas refuses more than
+# `styler.render.max_elements` cells. The district-level tables every page shows are far below it.
+STYLED_CELLS = 20_000
+
+
+def _money_cell(vnd: object, language: str) -> str:
+    return f"{formats.whole(vnd, language)} ₫"
+
+
+def cell_formats(frame: pd.DataFrame, shown: pd.DataFrame, language: str) -> dict:
+    """How the whole-number cells of a table are written: `1.234.567`, and `1.234.567 ₫` for a money column (named
+    `…_vnd`), keyed by the shown headings. Fractions (shares, the progress bars) keep their own formats."""
+    out = {}
+    for name, column in zip(frame.columns, shown.columns, strict=True):
+        values = shown[column]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        if str(name).endswith("_vnd"):
+            out[column] = partial(_money_cell, language=language)
+        elif pd.api.types.is_integer_dtype(values):
+            out[column] = partial(formats.whole, lang=language)
+    return out
+
+
 def table(frame: pd.DataFrame, column_config: dict | None = None, **kwargs) -> pd.DataFrame:
-    """st.dataframe of `readable(frame)` (column_config keyed by the column names), returned for its download."""
+    """st.dataframe of `readable(frame)` (column_config keyed by the column names), returned for its download.
+
+    Whole numbers and money read `1.234.567` / `1.234.567 ₫` whatever the browser's language: the cells are written
+    here (a pandas Styler: Streamlit shows its text, while sorting and the returned frame keep the numbers), since
+    Streamlit's own `localized` format follows the browser's locale (`1,234,567` in an English browser). A
+    column_config format of the caller's wins over the written text."""
     shown = readable(frame)
-    config = {column: st.column_config.NumberColumn(format="localized") for column in shown.columns
-              if pd.api.types.is_integer_dtype(shown[column])}  # 1.234.567 in a Vietnamese browser, not 1234567
-    config |= {column_label(name): value for name, value in (column_config or {}).items()}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
+    cells = cell_formats(frame, shown, lang())
+    config = {column_label(name): value for name, value in (column_config or {}).items()}
+    if cells and shown.size <= STYLED_CELLS and shown.columns.is_unique:
+        body = shown.style.format(cells, na_rep="")
+    else:
+        body = shown
+        config = {column: st.column_config.NumberColumn(format="localized") for column in cells} | config
+    st.dataframe(body, hide_index=True, width="stretch", column_config=config, **kwargs)
     return shown
 
 

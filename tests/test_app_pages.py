@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -61,6 +62,10 @@ def test_resources_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> No
     roll = at.dataframe[0].value
     assert roll.iloc[0]["Đơn vị, cá nhân"] == "Công ty TNHH Alpha"
     assert roll.iloc[0]["Tiền mặt đã nhận (₫)"] == 15_000_000
+    # What the browser shows, whatever its locale: the app's own text of each cell (Alpha 15.000.000 ₫, no devices)
+    shown = _shown(at.dataframe[0])
+    assert shown.iloc[0]["Tiền mặt đã nhận (₫)"] == "15.000.000 ₫" and shown.iloc[0]["Thiết bị đã nhận"] == "0"
+    assert shown["Tiền mặt đã nhận (₫)"].str.fullmatch(r"\d{1,3}(\.\d{3})* ₫").all()
     # "Tiền và thiết bị nhận theo tháng" shows both, each on its own axis: cash 15 triệu ₫ (08/2022, Alpha) + 6 triệu ₫
     # (11/2022, DN6 + DN7) = the 21 triệu ₫ card; the 4 devices received all in 09/2022 = the 4 card.
     (spec,) = [s for s in map(json.loads, (c.proto.spec for c in at.get("plotly_chart")))
@@ -94,6 +99,14 @@ def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixtu
     text = _text(at)
     for personal in ("002222222222", "004444444444", "Lý Thị Ngoài"):
         assert personal not in text
+
+
+def _shown(table) -> pd.DataFrame:
+    """The text a table's cells show in the browser (ui.table writes whole numbers and money itself), beside the
+    numbers `.value` keeps for sorting."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    return convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)
 
 
 def _briefing_trend(at: AppTest) -> dict[str, list[tuple[str, int, float]]]:

@@ -76,9 +76,7 @@ def render() -> None:
 
     st.subheader(t("honour_roll"))
     roll = data.table("donor_honour_roll", "cash_received_vnd DESC, devices_received DESC, donor_name")
-    ui.table(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]],
-             column_config={"cash_received_vnd": st.column_config.NumberColumn(t("col_cash_received_vnd"),
-                                                                               format="localized")})
+    ui.table(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]])
 
 
 render()
