@@ -290,14 +290,12 @@ def filter_bar() -> None:
     names = dict(zip(districts["district_code"], districts["district_name"], strict=True))
     months = [m.date() if hasattr(m, "date") else m for m in data.months()]
     st.sidebar.markdown(f"**{t('filters')}**")
-    if "f_period" not in st.session_state:  # the first run of a session: the choice in the URL
+    if months and "f_period" not in st.session_state:  # the first run of a session: the period in the URL
         wanted = (st.query_params.get("from", ""), st.query_params.get("to", ""))
         keys = [m.strftime("%Y-%m") for m in months]
-        st.session_state.f_period = None
-        if months:
-            lo = keys.index(wanted[0]) if wanted[0] in keys else 0
-            hi = keys.index(wanted[1]) if wanted[1] in keys else len(months) - 1
-            st.session_state.f_period = (months[lo], months[max(lo, hi)])
+        lo = keys.index(wanted[0]) if wanted[0] in keys else 0
+        hi = keys.index(wanted[1]) if wanted[1] in keys else len(months) - 1
+        st.session_state.f_period = (months[lo], months[max(lo, hi)])
     kept_multiselect(st.sidebar, t("district"), list(names), format_func=lambda c: names.get(c, c),
                      key="f_districts", default=_param_list("d", list(names)), placeholder=t("all"))
     kept_multiselect(st.sidebar, t("tier"), list(TIERS), format_func=labeller(), key="f_tiers",
