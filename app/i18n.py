@@ -465,6 +465,40 @@ LABELS: dict[str, dict[str, str]] = {
                              "en": "Issues and rejected rows by source file"},
     "rejected_rows_series": {"vi": "Dòng bị loại", "en": "Rejected rows"},
     "issues_series": {"vi": "Vấn đề", "en": "Issues"},
+    # --- issue 23 points 1 and 3 on the existing pages (h/pages): Báo cáo tháng's chart, Nguồn lực's two panels
+    "briefing_trend_title": {"vi": "Tháng {month} so với các tháng trước", "en": "{month} against the previous months"},
+    "cash_panel": {"vi": "Tiền mặt nhận (₫)", "en": "Cash received (₫)"},
+    "devices_panel": {"vi": "Thiết bị nhận (chiếc)", "en": "Devices received (units)"},
+    # a finding's detail (app/details.py): the Vietnamese wording is exactly what dbt_project/models/dq/dq_findings.sql
+    # and expectations/fuzzy.py write, read back to write the English one
+    "detail_duplicate_student_in_round": {
+        "vi": "Học sinh có {n} bản ghi khác nhau trong đợt {round} ({schools} trường)",
+        "en": "The student has {n} different records in round {round} ({schools} schools)"},
+    "detail_possible_duplicate_person": {
+        "vi": "Cùng họ tên, ngày sinh và huyện {district} nhưng {n} mã học sinh khác nhau",
+        "en": "Same name, date of birth and district {district} but {n} different student ids"},
+    "detail_possible_duplicate_person_fuzzy": {
+        "vi": "Có thể là một học sinh (độ giống tên {score} %, cùng ngày sinh, huyện {district})",
+        "en": "Possibly one student (names {score}% alike, same date of birth, district {district})"},
+    "detail_possible_duplicate_person_fuzzy~swapped": {
+        "vi": "Có thể là một học sinh (độ giống tên {score} %, ngày và tháng sinh đảo nhau, huyện {district})",
+        "en": "Possibly one student (names {score}% alike, day and month of birth swapped, district {district})"},
+    "detail_duplicate_handover_student": {
+        "vi": "Một học sinh nhận {n} thiết bị (quy định: 01 lần / 01 học sinh)",
+        "en": "One student received {n} devices (rule: once per student)"},
+    "detail_duplicate_serial": {"vi": "Số serial/IMEI xuất hiện ở {n} biên bản bàn giao",
+                                "en": "The serial/IMEI number is on {n} handover records"},
+    "detail_handover_outside_need_list": {
+        "vi": "Bàn giao {handover} cho học sinh không có trong danh sách cần hỗ trợ",
+        "en": "Handover {handover} went to a student who is not on the need list"},
+    "detail_handover_unknown_donation": {"vi": "Bàn giao {handover} ghi mã ủng hộ {donation} không tồn tại",
+                                         "en": "Handover {handover} names donation {donation}, which does not exist"},
+    "detail_donation_overdrawn": {"vi": "Khoản ủng hộ {quantity} thiết bị nhưng có {n} lượt bàn giao",
+                                  "en": "A donation of {quantity} devices but {n} handovers"},
+    "detail_possible_duplicate_donation": {"vi": "Có thể ghi trùng một khoản ủng hộ: {ids}",
+                                           "en": "One donation possibly recorded twice: {ids}"},
+    "detail_conflicting_record": {"vi": "Mã {key} có {n} nội dung khác nhau; bản nạp sau cùng được dùng",
+                                  "en": "Id {key} has {n} different contents; the one loaded last is used"},
 }
 
 

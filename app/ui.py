@@ -15,11 +15,12 @@ import numbers
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from app import data
+from app import data, details
 from app.i18n import LABELS, clock, day, lang, money_short, month, number, t
 from warehouse import formats
 
@@ -160,7 +161,8 @@ def _moment(value: object, language: str) -> object:
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame as a user reads it — what every table and every CSV / XLSX download shows: coded columns by their
-    labels (CODE_LABELS), dates dd/mm/yyyy, column lists and suites in words, headings from LABELS `col_<name>`.
+    labels (CODE_LABELS), dates dd/mm/yyyy, column lists and suites in words, findings' details in the language,
+    headings from LABELS `col_<name>`.
     Columns a page already renamed pass through, so applying it twice changes nothing."""
     language = lang()
     out = frame.copy()
@@ -173,18 +175,54 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.map(lambda names: column_list(names, language))
         elif column == "suite":
             out[column] = values.map(lambda suite: suite_label(suite, language))
+        elif column == "detail" and "issue_type" in frame.columns:  # a finding's description (app/details.py)
+            out[column] = details.details(frame, language)
         elif pd.api.types.is_datetime64_any_dtype(values) or any(isinstance(v, date) for v in values.head(20)):
             out[column] = values.map(lambda v: _moment(v, language))
     return out.rename(columns=lambda c: column_label(c, language))
 
 
+# Above this many cells a table keeps the browser's own number format (Streamlit's `localized`): Streamlit renders a
+# pandas Styler at some 16 µs a cell (0,8 s for 48.000 cells), on every rerun, and pandas refuses more than
+# `styler.render.max_elements` cells. The district-level tables every page shows are far below it.
+STYLED_CELLS = 20_000
+
+
+def _money_cell(vnd: object, language: str) -> str:
+    return f"{formats.whole(vnd, language)} ₫"
+
+
+def cell_formats(frame: pd.DataFrame, shown: pd.DataFrame, language: str) -> dict:
+    """How the whole-number cells of a table are written: `1.234.567`, and `1.234.567 ₫` for a money column (named
+    `…_vnd`), keyed by the shown headings. Fractions (shares, the progress bars) keep their own formats."""
+    out = {}
+    for name, column in zip(frame.columns, shown.columns, strict=True):
+        values = shown[column]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        if str(name).endswith("_vnd"):
+            out[column] = partial(_money_cell, language=language)
+        elif pd.api.types.is_integer_dtype(values):
+            out[column] = partial(formats.whole, lang=language)
+    return out
+
+
 def table(frame: pd.DataFrame, column_config: dict | None = None, **kwargs) -> pd.DataFrame:
-    """st.dataframe of `readable(frame)` (column_config keyed by the column names), returned for its download."""
+    """st.dataframe of `readable(frame)` (column_config keyed by the column names), returned for its download.
+
+    Whole numbers and money read `1.234.567` / `1.234.567 ₫` whatever the browser's language: the cells are written
+    here (a pandas Styler: Streamlit shows its text, while sorting and the returned frame keep the numbers), since
+    Streamlit's own `localized` format follows the browser's locale (`1,234,567` in an English browser). A
+    column_config format of the caller's wins over the written text."""
     shown = readable(frame)
-    config = {column: st.column_config.NumberColumn(format="localized") for column in shown.columns
-              if pd.api.types.is_integer_dtype(shown[column])}  # 1.234.567 in a Vietnamese browser, not 1234567
-    config |= {column_label(name): value for name, value in (column_config or {}).items()}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
+    cells = cell_formats(frame, shown, lang())
+    config = {column_label(name): value for name, value in (column_config or {}).items()}
+    if cells and shown.size <= STYLED_CELLS and shown.columns.is_unique:
+        body = shown.style.format(cells, na_rep="")
+    else:
+        body = shown
+        config = {column: st.column_config.NumberColumn(format="localized") for column in cells} | config
+    st.dataframe(body, hide_index=True, width="stretch", column_config=config, **kwargs)
     return shown
 
 
@@ -218,6 +256,32 @@ def _param_list(name: str, allowed: list) -> list:
     return [a for a in allowed if str(a) in wanted]
 
 
+def labeller(of=None):
+    """`label` (or `of`, e.g. column_label) bound to the language of this run: a widget's format_func must give the
+    same texts whenever it is called (Streamlit and AppTest call it again outside the run, where the language
+    cannot be read and would fall back to Vietnamese)."""
+    return partial(of or label, language=lang())
+
+
+def kept_multiselect(where, label: str, options: list, *, key: str, default: list | tuple = (), **kwargs) -> list:
+    """`where.multiselect` whose choice survives a language switch and a visit to another page.
+
+    Streamlit keeps a multiselect's choice as the option *texts* shown: after a language switch the texts the
+    browser sends back (`Cấp học`) are no option any more (`School level`) and the choice is dropped at the next
+    rerun; and a widget not drawn in a run (the user is on another page) loses its state. So the choice is also
+    kept as codes under `_kept_<key>` (with the language it was made in) and given back to the widget when its
+    state is missing or the language changed. The options are the caller's codes; give a format_func bound to the
+    run's language (`labeller`)."""
+    store, language = f"_kept_{key}", lang()
+    saved = st.session_state.get(store)
+    if key not in st.session_state or (saved is not None and saved[0] != language):
+        chosen = saved[1] if saved is not None else list(default)
+        st.session_state[key] = [option for option in chosen if option in options]
+    value = where.multiselect(label, options, key=key, **kwargs)
+    st.session_state[store] = (language, list(value))
+    return value
+
+
 def filter_bar() -> None:
     """The sidebar filter bar; defaults come from the URL, choices go back to it."""
     if data.status() != "ok":
@@ -226,20 +290,18 @@ def filter_bar() -> None:
     names = dict(zip(districts["district_code"], districts["district_name"], strict=True))
     months = [m.date() if hasattr(m, "date") else m for m in data.months()]
     st.sidebar.markdown(f"**{t('filters')}**")
-    if "f_districts" not in st.session_state:
-        st.session_state.f_districts = _param_list("d", list(names))
-        st.session_state.f_tiers = _param_list("t", list(TIERS))
-        st.session_state.f_levels = _param_list("l", list(LEVELS))
+    if months and "f_period" not in st.session_state:  # the first run of a session: the period in the URL
         wanted = (st.query_params.get("from", ""), st.query_params.get("to", ""))
         keys = [m.strftime("%Y-%m") for m in months]
-        if months:
-            lo = keys.index(wanted[0]) if wanted[0] in keys else 0
-            hi = keys.index(wanted[1]) if wanted[1] in keys else len(months) - 1
-            st.session_state.f_period = (months[lo], months[max(lo, hi)])
-    st.sidebar.multiselect(t("district"), list(names), format_func=lambda c: names.get(c, c), key="f_districts",
-                           placeholder=t("all"))
-    st.sidebar.multiselect(t("tier"), list(TIERS), format_func=label, key="f_tiers", placeholder=t("all"))
-    st.sidebar.multiselect(t("school_level"), list(LEVELS), format_func=label, key="f_levels", placeholder=t("all"))
+        lo = keys.index(wanted[0]) if wanted[0] in keys else 0
+        hi = keys.index(wanted[1]) if wanted[1] in keys else len(months) - 1
+        st.session_state.f_period = (months[lo], months[max(lo, hi)])
+    kept_multiselect(st.sidebar, t("district"), list(names), format_func=lambda c: names.get(c, c),
+                     key="f_districts", default=_param_list("d", list(names)), placeholder=t("all"))
+    kept_multiselect(st.sidebar, t("tier"), list(TIERS), format_func=labeller(), key="f_tiers",
+                     default=_param_list("t", list(TIERS)), placeholder=t("all"))
+    kept_multiselect(st.sidebar, t("school_level"), list(LEVELS), format_func=labeller(), key="f_levels",
+                     default=_param_list("l", list(LEVELS)), placeholder=t("all"))
     if len(months) > 1:
         st.sidebar.select_slider(t("period"), options=months, key="f_period", format_func=month)
     _write_query_params()
@@ -371,12 +433,17 @@ def _plain_traces(fig) -> None:
 
 def _number_axes(fig) -> None:
     """Value axes in full numbers with the language's separators (`15.000`, never Plotly's SI `15k`, `5B`);
-    axes given tick text (money_axis) or a format (dates) keep theirs."""
-    for letter in ("x", "y"):
-        axis = fig.layout[f"{letter}axis"]
+    axes given tick text (money_axis) or a format (dates) keep theirs. Every panel's axes of a figure with subplots
+    (`yaxis2`, the trace's `yaxis="y2"`) are written the same way."""
+    names = {f"{letter}axis{ref[1:]}" for trace in fig.data for letter in ("x", "y")
+             for ref in [getattr(trace, f"{letter}axis", None) or letter]} | {"xaxis", "yaxis"}
+    for name in sorted(names):
+        axis, letter = fig.layout[name], name[0]
         if axis.tickformat and "%" in axis.tickformat and axis.hoverformat is None:  # dates: 12/2022, not Dec 2022
             axis.update(hoverformat=axis.tickformat)
-        if not any(_numeric(getattr(trace, letter, None)) for trace in fig.data):
+        ref = letter + name[5:]
+        if not any(_numeric(getattr(trace, letter, None)) for trace in fig.data
+                   if (getattr(trace, f"{letter}axis", None) or letter) == ref):
             continue
         if axis.ticktext is None and axis.tickformat is None:
             axis.update(tickformat=",~f", exponentformat="none")

@@ -5,12 +5,15 @@ Hand-computed figures, Vietnamese formats, the URL filters, the English switch, 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import open_page
+from tests.test_translations import _values
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 LEADER_PAGES = ["overview", "dia_ban", "phu_song", "bao_cao_thang"]
@@ -59,6 +62,22 @@ def test_resources_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> No
     roll = at.dataframe[0].value
     assert roll.iloc[0]["Đơn vị, cá nhân"] == "Công ty TNHH Alpha"
     assert roll.iloc[0]["Tiền mặt đã nhận (₫)"] == 15_000_000
+    # What the browser shows, whatever its locale: the app's own text of each cell (Alpha 15.000.000 ₫, no devices)
+    shown = _shown(at.dataframe[0])
+    assert shown.iloc[0]["Tiền mặt đã nhận (₫)"] == "15.000.000 ₫" and shown.iloc[0]["Thiết bị đã nhận"] == "0"
+    assert shown["Tiền mặt đã nhận (₫)"].str.fullmatch(r"\d{1,3}(\.\d{3})* ₫").all()
+    # "Tiền và thiết bị nhận theo tháng" shows both, each on its own axis: cash 15 triệu ₫ (08/2022, Alpha) + 6 triệu ₫
+    # (11/2022, DN6 + DN7) = the 21 triệu ₫ card; the 4 devices received all in 09/2022 = the 4 card.
+    (spec,) = [s for s in map(json.loads, (c.proto.spec for c in at.get("plotly_chart")))
+               if s["layout"]["title"]["text"] == "Tiền và thiết bị nhận theo tháng"]
+    cash, devices = ({month[:7]: v for month, v in zip(trace["x"], _values(trace["y"]), strict=True) if v}
+                     for trace in spec["data"])
+    assert cash == {"2022-08": 15_000_000, "2022-11": 6_000_000} and devices == {"2022-09": 4}
+    assert [trace["yaxis"] for trace in spec["data"]] == ["y", "y2"]
+    assert spec["layout"]["yaxis"]["ticktext"] == ["0", "5 triệu ₫", "10 triệu ₫", "15 triệu ₫", "20 triệu ₫"]
+    assert spec["layout"]["yaxis2"]["tickformat"] == ",~f" and "ticktext" not in spec["layout"]["yaxis2"]
+    assert spec["data"][0]["customdata"][0] == "15.000.000 ₫"  # the hover: the amount in full, the Vietnamese way
+    assert [a["text"] for a in spec["layout"]["annotations"]] == ["Tiền mặt nhận (₫)", "Thiết bị nhận (chiếc)"]
 
 
 def test_coverage_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
@@ -82,6 +101,25 @@ def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixtu
         assert personal not in text
 
 
+def _shown(table) -> pd.DataFrame:
+    """The text a table's cells show in the browser (ui.table writes whole numbers and money itself), beside the
+    numbers `.value` keeps for sorting."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    return convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)
+
+
+def _briefing_trend(at: AppTest) -> dict[str, list[tuple[str, int, float]]]:
+    """Báo cáo tháng's chart: per series, (month, value, opacity) bar by bar; the title names the chosen month."""
+    chart = at.get("plotly_chart")[0]
+    assert chart.proto.id and "briefing_trend" in chart.proto.id
+    spec = json.loads(chart.proto.spec)
+    year, month = at.selectbox(key="briefing_month").value.split("-")
+    assert spec["layout"]["title"]["text"] == f"Tháng {month}/{year} so với các tháng trước"
+    return {trace["name"]: list(zip(trace["x"], _values(trace["y"]), trace["marker"]["opacity"], strict=True))
+            for trace in spec["data"]}
+
+
 def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_path: Path) -> None:
     import shutil
 
@@ -90,9 +128,20 @@ def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_pa
     at = _page(monkeypatch, db, "bao_cao_thang")
     # Latest month 02/2023: H7 handed over; cumulative 7; nobody newly supported; no cash; 4 waiting, 5/9.
     assert [m.value for m in at.metric] == ["1", "7", "0", "0 ₫", "4", "55,6 %"]
+    trend = _briefing_trend(at)  # reporting.monthly_progress 08/2022–02/2023: H1 · H2 H3 H4 · H3 H5 · – · – · H7
+    assert [(m, n) for m, n, _ in trend["Thiết bị trao trong tháng"]] == [
+        ("08/2022", 0), ("09/2022", 1), ("10/2022", 3), ("11/2022", 2), ("12/2022", 0), ("01/2023", 0), ("02/2023", 1)]
+    assert [n for _, n, _ in trend["Học sinh được hỗ trợ mới"]] == [0, 1, 2, 1, 0, 0, 0]
+    assert [o for _, _, o in trend["Học sinh được hỗ trợ mới"]] == [0.4] * 6 + [1]
     at.selectbox(key="briefing_month").set_value("2022-11").run()
     assert [m.value for m in at.metric][:4] == ["2", "6", "1", "6 triệu ₫"]  # H3, H5 · I supported · DN6+DN7
     assert [m.delta for m in at.metric][:2] == ["-1", "+2"]
+    # The chart (first on the page) follows the picker: 08/2022 (first progress month) to 11/2022, the chosen month
+    # in full colour with the cards' own figures (2 handed over, 1 newly supported), earlier months faded.
+    assert _briefing_trend(at) == {
+        "Thiết bị trao trong tháng": [("08/2022", 0, 0.4), ("09/2022", 1, 0.4), ("10/2022", 3, 0.4), ("11/2022", 2, 1)],
+        "Học sinh được hỗ trợ mới": [("08/2022", 0, 0.4), ("09/2022", 1, 0.4), ("10/2022", 2, 0.4),
+                                     ("11/2022", 1, 1)]}
     at.button(key="build_pack").click().run()
     assert not at.exception
     assert len(at.get("download_button")) == 2
@@ -148,3 +197,38 @@ def test_open_app_picks_up_a_new_warehouse(monkeypatch: pytest.MonkeyPatch, fixt
     at.run()
     assert not at.exception
     assert at.metric[0].value == "3"  # the clean province: An, Bình, Cường
+
+
+def _pivot(at: AppTest, key: str, *measures: str) -> dict:
+    frame = at.dataframe[0].value
+    return {row[key]: tuple(row[m] for m in measures) for _, row in frame.iterrows()}
+
+
+def test_explore_page_keeps_the_choice(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    """Issue 23: Khám phá's choice of dimensions and measures survives another widget, a visit to another page and
+    a language switch (Streamlit kept it as the option texts shown, so the English texts no longer matched the
+    Vietnamese choice; a widget not drawn on the other page lost its state), and the pivot follows it.
+    By tier (SPEC §5): 1 — A, F, G1, G2, I (F, G1 waiting); 2 — B, H (both waiting); 3 — C, D (0 waiting); 4 — E
+    surveyed (has a device), none identified.
+    In Krông Bông (652): I (tier 1) supported, C (tier 3) self-resolved."""
+    at = _page(monkeypatch, fixture_db, "kham_pha")
+    at.multiselect(key="x_dims").set_value(["priority_tier"]).run()
+    at.multiselect(key="x_measures").set_value(["students_identified", "students_remaining"]).run()
+    by_tier = {"Diện 1: hộ nghèo": (5, 2), "Diện 2: hộ cận nghèo": (2, 2), "Diện 3: khó khăn do COVID-19": (2, 0),
+               "Diện 4: khác": (0, 0)}
+    assert _pivot(at, "Diện ưu tiên", "Học sinh cần hỗ trợ", "Còn chờ hỗ trợ") == by_tier
+    at.multiselect(key="f_districts").set_value(["652"]).run()  # another widget: the filter bar
+    assert at.multiselect(key="x_dims").value == ["priority_tier"]
+    krong_bong = {"Diện 1: hộ nghèo": (1, 0), "Diện 3: khó khăn do COVID-19": (1, 0)}
+    assert _pivot(at, "Diện ưu tiên", "Học sinh cần hỗ trợ", "Còn chờ hỗ trợ") == krong_bong
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/kham_pha.py").run()
+    assert at.multiselect(key="x_measures").value == ["students_identified", "students_remaining"]
+    assert _pivot(at, "Diện ưu tiên", "Học sinh cần hỗ trợ", "Còn chờ hỗ trợ") == krong_bong
+    at.radio(key="language_switch").set_value("en").run()
+    at.run()  # the rerun after the switch dropped every multiselect's choice
+    assert not at.exception
+    assert (at.multiselect(key="x_dims").value, at.multiselect(key="f_districts").value) == (["priority_tier"],
+                                                                                              ["652"])
+    assert _pivot(at, "Priority tier", "Students in need", "Still waiting") == {"Tier 1: poor": (1, 0),
+                                                                               "Tier 3: COVID-19 hardship": (1, 0)}

@@ -44,3 +44,12 @@ def test_the_dashboard_formats_through_the_same_module(monkeypatch: pytest.Monke
     calls = []
     monkeypatch.setattr(formats, "number", lambda value, lang="vi": calls.append((value, lang)) or "x")
     assert i18n.number(5) == "x" and calls == [(5, "en")]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("vi", ["0", "7", "1.234", "-1.234.567", "1.234.567.890", "–", "–"]),
+                                                ("en", ["0", "7", "1,234", "-1,234,567", "1,234,567,890", "–", "–"])])
+def test_table_cells_are_written_like_the_figures(lang: str, expected: list[str]) -> None:
+    """`whole` (a table's cells, fast) writes what `number` (Babel) writes, in both languages; missing shows `–`."""
+    values = [0, 7, 1234, -1234567, 1234567890.0, None, float("nan")]
+    assert [formats.whole(v, lang) for v in values] == expected
+    assert [formats.number(v, lang) for v in values[:4]] == expected[:4]

@@ -11,18 +11,25 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_group_symbol
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 LOCALE = LOCALES["vi"]
 NONE = "–"  # what a missing figure shows
 PERCENT = {"vi": "#,##0.0 %", "en": "#,##0.0%"}
 SHORT_UNITS = ((1e9, {"vi": "tỷ", "en": "billion"}), (1e6, {"vi": "triệu", "en": "million"}))
+GROUP = {lang: get_group_symbol(locale) for lang, locale in LOCALES.items()}  # `.` in Vietnamese, `,` in English
 
 
 def number(value: float | int | None, lang: str = "vi") -> str:
     """`1.234.567` (en `1,234,567`); decimals are kept as they are."""
     return NONE if value is None else format_decimal(value, locale=LOCALES[lang], decimal_quantization=False)
+
+
+def whole(value: int | float | None, lang: str = "vi") -> str:
+    """`1.234.567` for a whole number, written fast: a table formats every cell, and Babel's formatting (`number`)
+    costs some 40 µs a cell; the grouping symbol is still the locale's own (Babel's), so both write the same."""
+    return NONE if value is None or value != value else f"{int(value):,}".replace(",", GROUP[lang])
 
 
 def money(vnd: int | float | None, lang: str = "vi") -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import plotly.express as px
 import streamlit as st
 
 from app import auth, data, ui
@@ -31,6 +33,41 @@ def _delta(now: float, before: float, fmt) -> str:
     return ("+" if diff >= 0 else "-") + fmt(abs(diff))  # an ASCII sign gives Streamlit the arrow's direction
 
 
+TREND = ("devices_handed_over", "students_supported_new")  # the chart's series: the first and third cards
+SPAN = 12  # months shown: the chosen one and up to eleven before it, as the PDF's trend
+
+
+def trend_frame(pack: dict) -> pd.DataFrame:
+    """The chosen month and the months before it (the pack's own `trend`, so the chart and the cards agree), long
+    form: month label, series, value, and whether it is the chosen month. A month without progress rows (a survey
+    month before the first handover) shows the cards' own figures."""
+    rows = [r for r in pack["trend"] if r["month"] < pack["period_start"]][-(SPAN - 1):]
+    rows.append({key: pack["figures"][key] for key in TREND} | {"month": pack["period_start"]})
+    frame = pd.DataFrame(rows)
+    frame["label"] = frame["month"].map(reports.month_label)
+    long = frame.melt(id_vars=["label"], value_vars=list(TREND), var_name="series", value_name="value")
+    long["series"] = long["series"].map({"devices_handed_over": t("handed_this_month"),
+                                         "students_supported_new": t("supported_this_month")})
+    long["chosen"] = long["label"] == pack["month_label"]
+    return long
+
+
+def trend_chart(pack: dict):
+    """Bars per month, the chosen month in full colour and the earlier ones faded: leaders see at a glance whether
+    the month did better than the ones before."""
+    long = trend_frame(pack)
+    fig = px.bar(long, x="label", y="value", color="series", barmode="group",
+                 labels={"label": t("month"), "value": t("count"), "series": ""},
+                 title=t("briefing_trend_title", month=pack["month_label"]))
+    for trace in fig.data:
+        chosen = long.loc[long["series"] == trace.name, "chosen"]
+        trace.marker.opacity = [1.0 if c else 0.4 for c in chosen]
+    fig.update_xaxes(type="category")
+    if long["value"].max() <= 10:  # a district's few handovers: whole ticks, never `0,5` of a device
+        fig.update_yaxes(dtick=1, rangemode="tozero")
+    return ui.plot_layout(fig)
+
+
 def render() -> None:
     if not ui.header("briefing_page"):
         return
@@ -41,6 +78,7 @@ def render() -> None:
     month = st.selectbox(t("month_pick"), months, index=len(months) - 1, format_func=reports.month_label,
                          key="briefing_month")
     pack = data.briefing_month(month)
+    st.plotly_chart(trend_chart(pack), width="stretch", key="briefing_trend")
     now, before = pack["figures"], pack["previous"]
     shown = [card for card in CARDS if now[card[1]] is not None]  # a district preview has no receipts
     for i, (key, field, fmt) in enumerate(shown):

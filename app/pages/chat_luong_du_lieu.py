@@ -59,8 +59,8 @@ def render() -> None:
 
     st.subheader(t("issues_title"))
     types = sorted(issues["issue_type"].unique())
-    chosen = st.multiselect(t("issue_type"), types, default=[], key="dq_types", placeholder=t("all"),
-                            format_func=ui.label)
+    chosen = ui.kept_multiselect(st, t("issue_type"), types, key="dq_types", placeholder=t("all"),
+                                 format_func=ui.labeller())
     ui.table(issues[issues["issue_type"].isin(chosen)] if chosen else issues)
 
     st.subheader(t("rejected_title"))

@@ -21,10 +21,12 @@ def render() -> None:
     if not ui.header("explore_page"):
         return
     need = data.need(ui.current())
-    dims = st.multiselect(t("dimensions"), list(DIMENSIONS), default=["district_name"], format_func=ui.column_label,
-                          key="x_dims")
-    measures = st.multiselect(t("measures"), list(MEASURES), default=["students_identified", "students_remaining"],
-                              format_func=ui.column_label, key="x_measures")
+    # kept_multiselect: the choice survives a language switch and a visit to another page (issue 23)
+    dims = ui.kept_multiselect(st, t("dimensions"), list(DIMENSIONS), default=["district_name"],
+                               format_func=ui.labeller(ui.column_label), key="x_dims")
+    measures = ui.kept_multiselect(st, t("measures"), list(MEASURES), default=["students_identified",
+                                                                                 "students_remaining"],
+                                   format_func=ui.labeller(ui.column_label), key="x_measures")
     if not measures:
         return
     pivot = need.groupby(dims, as_index=False)[measures].sum() if dims else need[measures].sum().to_frame().T

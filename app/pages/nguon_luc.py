@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from app import data, ui
-from app.i18n import money_short, number, t
+from app.i18n import money, money_short, number, t
+
+
+def receipts_chart(trend) -> go.Figure:
+    """Cash and devices received per month, one panel each on the same months: a money axis (`1,2 tỷ ₫`) above,
+    a count of devices below, since one axis cannot carry both đồng and units."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=(t("cash_panel"), t("devices_panel")))
+    cash = trend["cash_received_vnd"]
+    fig.add_trace(go.Bar(x=trend["month"], y=cash, name=t("cash"), customdata=[money(v) for v in cash],
+                         hovertemplate="%{x}<br>" + t("cash") + ": %{customdata}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Bar(x=trend["month"], y=trend["devices_received"], name=t("devices_received"),
+                         hovertemplate="%{x}<br>" + t("devices_received") + ": %{y}<extra></extra>"), row=2, col=1)
+    fig.update_layout(title=t("cash_trend_title"), showlegend=False)
+    fig.update_xaxes(tickformat="%m/%Y")
+    fig.update_xaxes(title=t("month"), row=2, col=1)
+    ui.money_axis(fig, "y", cash.max())
+    if trend["devices_received"].max() <= 10:  # a few devices: whole ticks, never `0,5` of a device
+        fig.update_yaxes(dtick=1, rangemode="tozero", row=2, col=1)
+    return ui.plot_layout(fig, height=460)
 
 
 def render() -> None:
@@ -38,12 +59,7 @@ def render() -> None:
     with right:
         trend = data.monthly_progress(ui.current())
         if not trend.empty:
-            fig = px.bar(trend, x="month", y="cash_received_vnd", labels={"month": t("month"),
-                                                                           "cash_received_vnd": t("money_vnd")},
-                         title=t("cash_trend_title"))
-            fig.update_xaxes(tickformat="%m/%Y")
-            ui.money_axis(fig, "y", trend["cash_received_vnd"].max())
-            st.plotly_chart(ui.plot_layout(fig), width="stretch")
+            st.plotly_chart(receipts_chart(trend), width="stretch", key="receipts_by_month")
 
     devices = data.table("donated_devices")
     if not devices.empty:
@@ -60,9 +76,7 @@ def render() -> None:
 
     st.subheader(t("honour_roll"))
     roll = data.table("donor_honour_roll", "cash_received_vnd DESC, devices_received DESC, donor_name")
-    ui.table(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]],
-             column_config={"cash_received_vnd": st.column_config.NumberColumn(t("col_cash_received_vnd"),
-                                                                               format="localized")})
+    ui.table(roll[["donor_name", "donor_type", "cash_received_vnd", "devices_received", "data_packages_received"]])
 
 
 render()

@@ -13,6 +13,7 @@ import plotly.express as px
 import streamlit as st
 
 from app import data, ui
+from app.details import details
 from app.i18n import day, number, t
 from app.plain import plain
 from warehouse import review
@@ -29,6 +30,7 @@ def _district_names() -> dict[str, str]:
 def _readable(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """The list as an officer reads it: labels, district names, dates dd/mm/yyyy, Vietnamese headers."""
     out = frame[SHOWN].copy()
+    out["detail"] = details(frame)
     out["status"] = ui.labels(out["status"])
     out["issue_type"] = ui.labels(out["issue_type"])
     out["district_code"] = [names.get(c, c) if isinstance(c, str) else t("province_wide") for c in out["district_code"]]
@@ -85,10 +87,11 @@ def _by_district(frame: pd.DataFrame, names: dict[str, str]) -> None:
 def _filtered(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     st.subheader(t("review_filters"))
     a, b, c, e, d = st.columns(5)
-    statuses = a.multiselect(t("status"), list(review.STATUSES), default=list(review.OPEN_STATUSES),
-                             format_func=ui.label, key="review_status")
-    types = b.multiselect(t("issue_type"), sorted(frame["issue_type"].unique()), format_func=ui.label,
-                          key="review_types", placeholder=t("all"))
+    # kept_multiselect: the filters survive a language switch and a visit to another page
+    statuses = ui.kept_multiselect(a, t("status"), list(review.STATUSES), default=list(review.OPEN_STATUSES),
+                                   format_func=ui.labeller(), key="review_status")
+    types = ui.kept_multiselect(b, t("issue_type"), sorted(frame["issue_type"].unique()), format_func=ui.labeller(),
+                                key="review_types", placeholder=t("all"))
     codes = sorted(c for c in frame["district_code"].dropna().unique())
     districts = c.multiselect(t("col_district"), codes, format_func=lambda code: names.get(code, code),
                               key="review_districts", placeholder=t("all"))
