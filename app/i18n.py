@@ -465,6 +465,25 @@ LABELS: dict[str, dict[str, str]] = {
                              "en": "Issues and rejected rows by source file"},
     "rejected_rows_series": {"vi": "Dòng bị loại", "en": "Rejected rows"},
     "issues_series": {"vi": "Vấn đề", "en": "Issues"},
+    # issue 23 point 4 (h/maps): the maps of Phủ sóng and Theo địa bàn
+    "map_coverage_title": {"vi": "Bản đồ điểm lõm sóng và trường chưa có Internet",
+                           "en": "Map of coverage gaps and schools without Internet"},
+    "map_districts_title": {"vi": "Bản đồ học sinh còn chờ theo địa bàn (vòng tròn càng lớn, càng nhiều em chờ)",
+                            "en": "Map of students waiting by district (the larger the circle, the more waiting)"},
+    "map_school_no_internet": {"vi": "Trường chưa có Internet", "en": "School without Internet"},
+    "map_internet": {"vi": "Kết nối", "en": "Connection"},
+    "map_no_internet": {"vi": "Chưa có Internet", "en": "No Internet"},
+    "map_place": {"vi": "Nơi", "en": "Place"},
+    "map_no_points": {"vi": "Chưa có tọa độ (vĩ độ, kinh độ) trong dữ liệu nên chưa vẽ được bản đồ.",
+                      "en": "The data carry no coordinates (latitude, longitude) yet, so there is no map."},
+    "map_no_centres": {"vi": "Chưa có điểm trung tâm của các địa bàn nên chưa vẽ được bản đồ.",
+                       "en": "No district has a centre point, so there is no map."},
+    "map_help": {"vi": "Bản đồ nền hiện khi máy truy cập được OpenStreetMap; nếu không, các điểm vẫn hiện trên nền "
+                         "trắng.",
+                 "en": "The street map shows when this computer reaches OpenStreetMap; otherwise the points show on "
+                       "a plain background."},
+    "col_latitude": {"vi": "Vĩ độ", "en": "Latitude"},
+    "col_longitude": {"vi": "Kinh độ", "en": "Longitude"},
 }
 
 
