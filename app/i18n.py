@@ -483,6 +483,7 @@ LABELS: dict[str, dict[str, str]] = {
                  "en": "The street map shows when this computer reaches OpenStreetMap; otherwise the points show on "
                        "a plain background."},
     "col_latitude": {"vi": "Vĩ độ", "en": "Latitude"},
+    "col_row_kept": {"vi": "Dòng vẫn được nạp", "en": "Row kept"},
     "col_longitude": {"vi": "Kinh độ", "en": "Longitude"},
 }
 

@@ -115,6 +115,8 @@ def test_fixture_point_outside_vietnam(fixture_db: Path) -> None:
         ("LC01", False, None, None), ("TH01", True, 12.67, 108.04), ("THCS01", True, None, None),
         ("THPT01", False, 12.71, 108.75)]
     assert query(fixture_db, "SELECT count(*) FROM dq.rejected_rows") == [(14,)]  # 13 rejected rows + LC01's pair
+    assert query(fixture_db, "SELECT source_line, column_name FROM reporting.rejected_rows WHERE row_kept") == [
+        (5, "latitude")]
     assert query(fixture_db, "SELECT rejected_row_count, schools_total FROM marts.program_kpis") == [(13, 4)]
     assert query(fixture_db, "SELECT point_id, latitude, longitude FROM reporting.coverage_points ORDER BY 1") == [
         ("P1", 12.72, 108.77), ("P2", 12.70, 108.74), ("P3", 12.86, 108.26), ("P4", 12.69, 108.79)]
