@@ -33,10 +33,12 @@ def located(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _zoom(lat: pd.Series, lon: pd.Series) -> float:
-    """A zoom that fits every point in some 400 pixels (256·2^zoom / 360 pixels a degree): a district ≈ 10, a
-    province ≈ 8,5, the country ≈ 5."""
-    span = max(float(lat.max() - lat.min()), float(lon.max() - lon.min()), 0.05)
-    return max(4.5, min(11.0, math.log2(500 / span)))
+    """A zoom that fits every point, with a margin, in the map's some 380 × 800 pixels: MapLibre draws 512·2^zoom / 360
+    pixels a degree (latitudes a little more in Vietnam), so 300 px of latitude and 700 px of longitude at most. A
+    district ≈ 10, a province ≈ 7, the country ≈ 4."""
+    lat_span = max(float(lat.max() - lat.min()), 0.03)
+    lon_span = max(float(lon.max() - lon.min()), 0.03)
+    return max(3.5, min(11.0, math.log2(300 * 360 / 512 / lat_span), math.log2(700 * 360 / 512 / lon_span)))
 
 
 def _hover(labels: list[str]) -> str:
