@@ -140,7 +140,7 @@ def test_maps_draw_without_a_tile_server(server: str) -> None:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader"])
+            "--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1366, "height": 900})
         page.goto(f"{server}/")
         page.wait_for_selector("input", timeout=30_000)
