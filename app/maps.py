@@ -48,8 +48,10 @@ def _hover(labels: list[str]) -> str:
 
 
 def _customdata(frame: pd.DataFrame, title: str, values: list[str]) -> list[list[str]]:
-    """Per row: its name (plain text for Plotly) and each value column already formatted."""
-    return [[ui.plot_text(str(row[title])), *(str(row[v]) for v in values)] for _, row in frame.iterrows()]
+    """Per row: its name (plain text for Plotly) and each value column already formatted (column-wise: a national
+    map has thousands of schools)."""
+    names = frame[title].astype(str).map(ui.plot_text)
+    return [list(row) for row in zip(names, *(frame[v].astype(str) for v in values), strict=True)]
 
 
 def _finish(fig: go.Figure, lat: pd.Series, lon: pd.Series, title: str) -> go.Figure:
