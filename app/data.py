@@ -34,6 +34,8 @@ REPORTING = {
     "allocation_stock": None, "allocation_proposal": "district_code", "allocation_by_school": "district_code",
     "progress_by_district_month": "district_code", "districts": "district_code", "dq_issues": "district_code",
     "rejected_rows": "district_code", "data_span": "district_code",
+    # issue 23 point 4 (maps): schools' and districts' points
+    "schools": "district_code", "district_centres": "district_code",
 }
 PERSONAL = {"dq_issues": "dq.issues_located", "rejected_rows": "dq.rejected_rows_located"}
 # Meta tables (no personal data, not about districts): (name → district column), read as they are.

@@ -499,6 +499,26 @@ LABELS: dict[str, dict[str, str]] = {
                                            "en": "One donation possibly recorded twice: {ids}"},
     "detail_conflicting_record": {"vi": "Mã {key} có {n} nội dung khác nhau; bản nạp sau cùng được dùng",
                                   "en": "Id {key} has {n} different contents; the one loaded last is used"},
+    # issue 23 point 4 (h/maps): the maps of Phủ sóng and Theo địa bàn
+    "map_coverage_title": {"vi": "Bản đồ điểm lõm sóng và trường chưa có Internet",
+                           "en": "Map of coverage gaps and schools without Internet"},
+    "map_districts_title": {"vi": "Bản đồ học sinh còn chờ theo địa bàn (vòng tròn càng lớn, càng nhiều em chờ)",
+                            "en": "Map of students waiting by district (the larger the circle, the more waiting)"},
+    "map_school_no_internet": {"vi": "Trường chưa có Internet", "en": "School without Internet"},
+    "map_internet": {"vi": "Kết nối", "en": "Connection"},
+    "map_no_internet": {"vi": "Chưa có Internet", "en": "No Internet"},
+    "map_place": {"vi": "Nơi", "en": "Place"},
+    "map_no_points": {"vi": "Chưa có tọa độ (vĩ độ, kinh độ) trong dữ liệu nên chưa vẽ được bản đồ.",
+                      "en": "The data carry no coordinates (latitude, longitude) yet, so there is no map."},
+    "map_no_centres": {"vi": "Chưa có điểm trung tâm của các địa bàn nên chưa vẽ được bản đồ.",
+                       "en": "No district has a centre point, so there is no map."},
+    "map_help": {"vi": "Bản đồ nền hiện khi máy truy cập được OpenStreetMap; nếu không, các điểm vẫn hiện trên nền "
+                         "trắng.",
+                 "en": "The street map shows when this computer reaches OpenStreetMap; otherwise the points show on "
+                       "a plain background."},
+    "col_latitude": {"vi": "Vĩ độ", "en": "Latitude"},
+    "col_row_kept": {"vi": "Dòng vẫn được nạp", "en": "Row kept"},
+    "col_longitude": {"vi": "Kinh độ", "en": "Longitude"},
 }
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 # Order matters: a kind may reference only kinds listed before it (districts → schools → …).
 KINDS: tuple[str, ...] = ("districts", "schools", "survey", "donations", "handovers", "coverage")
 
-# Types: text | id (text, spaces and dashes dropped) | int | date | bool | enum | round
-TYPES = ("text", "id", "int", "date", "bool", "enum", "round")
+# Types: text | id (text, spaces and dashes dropped) | int | decimal (dot or comma) | date | bool | enum | round
+TYPES = ("text", "id", "int", "decimal", "date", "bool", "enum", "round")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class Column:
     `required_if`: (other column, codes) — the value is required when the other column's typed
     value is one of the codes; the header may then be absent from a file that never needs it.
     `ref`: the kind whose key this value must exist in (`districts` or `schools`).
+    `keeps_row`: a broken value is dropped (NULL) and listed in dq.rejected_rows, but the row is kept (coordinates:
+    a school must not be lost because its point is wrong).
     """
 
     name: str
@@ -47,11 +49,12 @@ class Column:
     enum: Enum | None = None
     aliases: tuple[str, ...] = ()
     default: object = None
-    min: int | None = None
-    max: int | None = None
+    min: float | None = None
+    max: float | None = None
     required_if: tuple[str, tuple[str, ...]] | None = None
     ref: str | None = None
     note: str = ""
+    keeps_row: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,20 @@ DISTRICT_PREFIXES = ("Thành phố", "Thị xã", "Huyện", "Quận", "TP.", "T
 
 # --- shared column definitions ----------------------------------------------------------
 
+# Vietnam's bounding box (issue 23 point 4, maps): mainland and the islands near the shore (Phú Quốc, Côn Đảo,
+# Cồn Cỏ, Bạch Long Vĩ); the offshore archipelagos are outside it (no school or coverage point there in the data).
+VIETNAM_BOX = {"latitude": (8.0, 23.5), "longitude": (102.0, 110.0)}
+COORDINATES = ("latitude", "longitude")  # optional, both or neither; a broken pair is dropped, the row kept
+_COORDINATE_NOTE = ("số thập phân (dấu chấm hoặc phẩy); không bắt buộc, có cả hai hoặc không có cả hai; giá trị sai "
+                    "(không phải số, ngoài Việt Nam, thiếu một trong hai): bỏ tọa độ, vẫn nạp dòng, ghi vào dòng bị "
+                    "loại / decimal (dot or comma); optional, both or neither; a bad pair is dropped, the row kept "
+                    "and the value listed in the rejected rows")
+_LATITUDE = Column("latitude", "decimal", min=VIETNAM_BOX["latitude"][0], max=VIETNAM_BOX["latitude"][1],
+                   aliases=("Vĩ độ", "lat", "vi_do", "Vĩ độ (lat)"), note=_COORDINATE_NOTE, keeps_row=True)
+_LONGITUDE = Column("longitude", "decimal", min=VIETNAM_BOX["longitude"][0], max=VIETNAM_BOX["longitude"][1],
+                    aliases=("Kinh độ", "lon", "lng", "long", "kinh_do", "Kinh độ (lon)"), note=_COORDINATE_NOTE,
+                    keeps_row=True)
+
 _DISTRICT_CODE_ALIASES = ("Mã huyện", "Mã quận huyện", "Mã quận/huyện", "Mã đơn vị hành chính cấp huyện")
 _SCHOOL_CODE_ALIASES = ("Mã trường",)
 _STUDENT_ID = Column("student_id", "id", aliases=(
@@ -167,6 +184,8 @@ SCHOOLS = Kind("schools", (
            aliases=("Có kết nối Internet", "Có Internet", "Trường có Internet")),
     Column("in_coverage_gap", "bool", default=False,
            aliases=("Vùng lõm sóng", "Thuộc vùng lõm sóng", "Lõm sóng")),
+    _LATITUDE,
+    _LONGITUDE,
 ), key="school_code", one_of=(("district_code", "district_name"),), label_vi="Danh sách trường")
 # Schools may name the district instead of coding it; read as an extra text column.
 SCHOOL_DISTRICT_NAME = Column("district_name", "text",
@@ -244,6 +263,8 @@ COVERAGE = Kind("coverage", (
            aliases=("Ngày hoàn thành", "Ngày phủ sóng")),
     Column("households", "int", min=0, aliases=("Số hộ",)),
     Column("students", "int", min=0, aliases=("Số học sinh",)),
+    _LATITUDE,
+    _LONGITUDE,
 ), key="point_id", label_vi="Điểm lõm sóng")
 
 CONTRACT: dict[str, Kind] = {k.name: k for k in (DISTRICTS, SCHOOLS, SURVEY, DONATIONS, HANDOVERS, COVERAGE)}
@@ -258,6 +279,17 @@ REASONS: dict[str, tuple[str, str]] = {
     # a district officer's upload (issue 21, point 4): rows of other districts are rejected on the district /
     # school column, after the unknown-reference rule
     "outside_scope": ("Ngoài địa bàn được phép của người tải lên", "outside the uploader's districts"),
+}
+# A coordinate's entry in dq.rejected_rows (issue 23 point 4, maps): the same reason codes, said for a value that is
+# dropped while its row is kept (column `latitude` / `longitude`: such an entry is not a rejected row).
+COORDINATE_REASONS: dict[str, tuple[str, str]] = {
+    "unparsable": ("Tọa độ không phải là số: bỏ tọa độ, vẫn nạp dòng",
+                   "coordinate is not a number: coordinates dropped, row kept"),
+    "out_of_range": ("Tọa độ ngoài Việt Nam (vĩ độ 8,0–23,5, kinh độ 102,0–110,0): bỏ tọa độ, vẫn nạp dòng",
+                     "coordinates outside Vietnam (latitude 8.0–23.5, longitude 102.0–110.0): coordinates dropped, "
+                     "row kept"),
+    "missing": ("Thiếu vĩ độ hoặc kinh độ (cần cả hai): bỏ tọa độ, vẫn nạp dòng",
+                "latitude or longitude missing (both are needed): coordinates dropped, row kept"),
 }
 
 
@@ -344,6 +376,11 @@ def render_markdown() -> str:
         out.append("")
     out += ["## Rejection reasons", "", "| code | Tiếng Việt | English |", "|---|---|---|"]
     out += [f"| `{code}` | {vi} | {en} |" for code, (vi, en) in REASONS.items()]
+    out += ["", "Coordinates (`latitude`, `longitude` of schools and coverage points) do not reject their row: a "
+            "broken pair is dropped, the row kept, and one entry (column `latitude` or `longitude`) is written to the "
+            "rejected rows with these reasons; such entries are not counted as rejected rows:", "",
+            "| code | Tiếng Việt | English |", "|---|---|---|"]
+    out += [f"| `{code}` | {vi} | {en} |" for code, (vi, en) in COORDINATE_REASONS.items()]
     out += ["", f"Booleans — true: {', '.join(BOOL_TRUE)}; false: {', '.join(BOOL_FALSE)}.", ""]
     return "\n".join(out)
 

@@ -101,6 +101,17 @@ def builtin_districts() -> pl.DataFrame:
                               pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(LINE))
 
 
+def load_district_centres(con: duckdb.DuckDBPyConnection) -> None:
+    """raw.district_centres: the built-in point of each district (ingest/reference/district_centres.csv), where
+    Theo địa bàn's map draws it. Reference data, loaded on every refresh whatever the source folder holds."""
+    from ingest.reference import district_centres_csv_path
+
+    con.execute(f"""CREATE OR REPLACE TABLE raw.district_centres AS
+                    SELECT district_code, latitude, longitude FROM read_csv('{district_centres_csv_path()}',
+                      header = true, columns = {{'district_code': 'VARCHAR', 'latitude': 'DOUBLE',
+                                                 'longitude': 'DOUBLE', 'method': 'VARCHAR'}})""")
+
+
 def _read_source(source: SourceFile) -> RawTable:
     """A file as text; a province's pseudonymous export (keyed hashes, no names) through ingest.pseudonym."""
     if is_pseudonymous(source.path, source.kind):
@@ -163,6 +174,7 @@ def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
     for warning in warnings:
         progress(f"cảnh báo/warning: {warning}")
     create_tables(con)
+    load_district_centres(con)
     by_kind = {kind: [f for f in files if f.kind == kind] for kind in KINDS}
     tables = _read_all([f for kind in KINDS for f in by_kind[kind]])
     try:

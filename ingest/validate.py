@@ -19,6 +19,7 @@ from ingest.contract import (
     BOOL_FALSE,
     BOOL_TRUE,
     CONTRACT,
+    COORDINATE_REASONS,
     DISTRICT_PREFIXES,
     REASONS,
     SCHOOL_DISTRICT_NAME,
@@ -31,7 +32,7 @@ from ingest.read import LINE
 
 LOOKUP_TYPES = ("enum", "bool", "round", "date")  # column types typed once per distinct cell (load_kind)
 RAW_TYPES = {"text": "VARCHAR", "id": "VARCHAR", "round": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT",
-             "date": "DATE", "bool": "BOOLEAN"}
+             "decimal": "DOUBLE", "date": "DATE", "bool": "BOOLEAN"}
 LINEAGE = (("source_file", "VARCHAR"), ("source_line", "BIGINT"), ("file_rank", "INTEGER"))
 SCOPE = "__scope"  # input column: the uploader's district codes, comma-separated (NULL: the whole province)
 SCOPED_BY_SCHOOL = ("survey", "handovers")  # their district is their school's
@@ -123,6 +124,9 @@ def _parse(col: Column, v: str) -> str:
         return (f"CASE WHEN regexp_matches({v}, '^[0-9]{{1,18}}$') THEN CAST({v} AS BIGINT) "
                 f"WHEN regexp_matches({v}, '{pattern}') "
                 f"THEN try_cast(regexp_replace({v}, '[., ]', '', 'g') AS BIGINT) END")
+    if col.type == "decimal":  # 12.6662 or 12,6662 (a Vietnamese spreadsheet's decimal comma); no thousands mark
+        return (f"CASE WHEN regexp_matches({v}, '^[+-]?\\d+([.,]\\d+)?$') "
+                f"THEN try_cast(replace({v}, ',', '.') AS DOUBLE) END")
     if col.type == "date":
         fmts = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
         general = "CAST(coalesce(" + ", ".join(f"try_strptime({v}, '{f}')" for f in fmts) + ") AS DATE)"
@@ -262,7 +266,8 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
             layer.append(f"{sql_normalise(quoted)} AS v_{col.name}")
             typed_cols.append(f"{typed} AS t_{col.name}")
         error_cols.append(f"{error} AS e_{col.name}")
-        errors.append((col.name, f"e_{col.name}", written))
+        if not col.keeps_row:
+            errors.append((col.name, f"e_{col.name}", written))
     typed_sql = f"SELECT *, {', '.join(typed_cols)} FROM cells" if typed_cols else "SELECT * FROM cells"
     sql = (f"WITH {''.join(lookup + ', ' for lookup in lookups)}"
            f"cells AS (SELECT {', '.join(layer)} FROM input_rows {' '.join(joins)}), "
@@ -280,28 +285,56 @@ def load_kind(con: duckdb.DuckDBPyConnection, kind_name: str, frame: pl.DataFram
     # Only what the two inserts need is kept: lineage, typed values and, for a rejected row, its first
     # broken rule (the cells as written and the per-column errors are not materialised).
     typed_names = ", ".join(f"t_{c.name}" for c in columns)
+    kept = [c.name for c in columns if c.keeps_row]
+    soft_column, soft_value, soft_reason = _kept_row_sql(kept)
+    # a value that keeps its row (coordinates) is stored only when its whole group is sound
+    stored = ", ".join(f"CASE WHEN soft_column IS NULL THEN t_{c.name} END" if c.keeps_row else f"t_{c.name}"
+                       for c in columns)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE checked AS {sql},
-        flagged AS (SELECT *, {first_col} AS bad_column FROM judged)
+        flagged AS (SELECT *, {first_col} AS bad_column, {soft_column} AS soft_column FROM judged)
         SELECT source_file, file_rank, source_line, {typed_names}, bad_column, {col_case} AS column_name,
-               {val_case} AS value, {err_case} AS reason_code
+               {val_case} AS value, {err_case} AS reason_code,
+               soft_column, {soft_value} AS soft_value, {soft_reason} AS soft_reason
         FROM flagged""")
 
     names = ", ".join(c.name for c in columns)
     builtin = ", FALSE" if kind_name == "districts" else ""
     con.execute(f"INSERT INTO raw.{kind_name} ({names}{', is_builtin' if builtin else ''}, source_file, source_line, "
-                f"file_rank) SELECT {typed_names}{builtin}, source_file, source_line, file_rank "
+                f"file_rank) SELECT {stored}{builtin}, source_file, source_line, file_rank "
                 f"FROM checked WHERE bad_column IS NULL ORDER BY file_rank, source_line")
     reason_text = "CASE reason_code " + " ".join(
         f"WHEN {_lit(k)} THEN {_lit(vi + ' — ' + en)}" for k, (vi, en) in REASONS.items()) + " END"
     con.execute(f"""INSERT INTO dq.rejected_rows
         SELECT '{kind_name}', source_file, source_line, column_name, value, {reason_text}, reason_code
         FROM checked WHERE bad_column IS NOT NULL ORDER BY file_rank, source_line""")
+    if kept:  # a kept row's dropped coordinates: listed, not counted as a rejected row
+        kept_text = "CASE soft_reason " + " ".join(
+            f"WHEN {_lit(k)} THEN {_lit(vi + ' — ' + en)}" for k, (vi, en) in COORDINATE_REASONS.items()) + " END"
+        con.execute(f"""INSERT INTO dq.rejected_rows
+            SELECT '{kind_name}', source_file, source_line, soft_column, soft_value, {kept_text}, soft_reason
+            FROM checked WHERE bad_column IS NULL AND soft_column IS NOT NULL ORDER BY file_rank, source_line""")
     counts = con.execute("SELECT count(*) FILTER (WHERE bad_column IS NULL), count(*) FILTER (WHERE bad_column IS "
                          "NOT NULL) FROM checked").fetchall()[0]
     con.execute("DROP TABLE checked")
     con.execute("DROP TABLE IF EXISTS scope_school")
     con.unregister("input_rows")
     return int(counts[0]), int(counts[1])
+
+
+def _kept_row_sql(kept: list[str]) -> tuple[str, str, str]:
+    """(column, value as written, reason code) of the first broken value among the columns that keep their row
+    (coordinates, ingest/contract.py `keeps_row`), NULL when they are sound. They go together: a value that does
+    not parse or is outside its range (Vietnam's box) breaks the group, and so does a group given only in part
+    (`missing`, on the first absent column)."""
+    if not kept:
+        return "NULL", "NULL", "NULL"
+    any_given = " OR ".join(f"v_{c} IS NOT NULL" for c in kept)
+    broken = [(f"e_{c} IS NOT NULL", c, f"e_{c}") for c in kept]
+    broken += [(f"v_{c} IS NULL AND ({any_given})", c, "'missing'") for c in kept]
+    column = "CASE " + " ".join(f"WHEN {cond} THEN '{c}'" for cond, c, _ in broken) + " END"
+    reason = "CASE " + " ".join(f"WHEN {cond} THEN {r}" for cond, _, r in broken) + " END"
+    value = "CASE soft_column " + " ".join(f"WHEN '{c}' THEN c_{c}" for c in kept) + " END"
+    return column, value, reason
 
 
 def _school_district_sql() -> tuple[str, str, str]:

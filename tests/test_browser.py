@@ -127,3 +127,43 @@ def test_leader_cannot_open_analyst_pages(server: str) -> None:
         assert "Vấn đề theo loại" not in body and "Kết quả kiểm tra" not in body
         assert page.locator("[data-testid='stDataFrame']").count() == 0
         browser.close()
+
+
+def test_maps_draw_without_a_tile_server(server: str) -> None:
+    """Issue 23 point 4: there is no network here, so OpenStreetMap's tiles fail, as in a closed network; Phủ sóng's
+    map must still draw its MapLibre canvas with the points on the plain background (one page load after the
+    sign-in). The points are found by colour in a screenshot of the map alone: the three status colours and the
+    schools' dark blue (app/ui.py STATUS_COLOURS, app/maps.py SCHOOL_COLOUR)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.goto(f"{server}/")
+        page.wait_for_selector("input", timeout=30_000)
+        _sign_in(page, "phan_tich", TEST_PASSWORD)
+        page.goto(f"{server}/phu-song")
+        canvas = page.locator(".maplibregl-canvas").first
+        canvas.wait_for(state="visible", timeout=30_000)
+        page.wait_for_timeout(2500)  # the tiles' requests fail; the markers are drawn meanwhile
+        assert page.locator("[data-testid='stException']").count() == 0
+        box = canvas.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 300, box
+        shot = Image.open(BytesIO(canvas.screenshot())).convert("RGB")
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot.save(ARTIFACTS / "phu-song-ban-do.png")
+        colours = {"#27ae60", "#f39c12", "#c0392b", "#2c3e50"}
+        found = set()
+        pixels = shot.load()
+        for x in range(0, shot.width, 2):
+            for y in range(0, shot.height, 2):
+                r, g, b = pixels[x, y]
+                for colour in colours - found:
+                    cr, cg, cb = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+                    if abs(r - cr) + abs(g - cg) + abs(b - cb) < 90:  # markers 85 % opaque
+                        found.add(colour)
+        assert found == colours, found  # every status's points and the school, drawn on the plain background
+        browser.close()

@@ -18,7 +18,7 @@ import pytest
 
 from ingest.contract import CONTRACT, kind_of_file
 from ingest.load import load_folder
-from ingest.reference import districts_csv_path
+from ingest.reference import district_centres_csv_path, districts_csv_path
 from warehouse.demo import generate
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
@@ -249,6 +249,31 @@ def test_national_loads_with_every_planted_problem(national: tuple[Path, dict[st
     for name in (n for n in names if n.endswith("_dieu_chinh.csv")):
         own = [n for n in names if n.startswith(name[:len("donations_66_")])]
         assert own[-1] == name, own
+
+
+def _points_near_their_district(frame: pl.DataFrame) -> None:
+    """Coordinates around the district's shipped centre (at most 0,15° away on each axis: POINT_MAX), a few rows
+    (POINTS_MISSING, 3 %) without, never one half of a pair."""
+    centres = pl.read_csv(district_centres_csv_path(), schema_overrides={"district_code": pl.String})
+    at = frame.join(centres.rename({"latitude": "c_lat", "longitude": "c_lon"}), on="district_code", how="left")
+    assert (at["latitude"].is_null() == at["longitude"].is_null()).all()
+    located = at.filter(pl.col("latitude").is_not_null())
+    assert .93 <= located.height / at.height < 1
+    for axis, centre in (("latitude", "c_lat"), ("longitude", "c_lon")):
+        assert (located[axis].cast(pl.Float64) - located[centre]).abs().max() <= .15 + 1e-5, axis  # 5 decimals
+    assert located["latitude"].str.contains(r"^\d+\.\d{5}$").all()
+
+
+def test_points_around_the_district_centre(demo: tuple[Path, dict[str, int]]) -> None:
+    folder, _ = demo
+    for kind in ("schools", "coverage"):
+        _points_near_their_district(_kind_frame(folder, kind))
+
+
+def test_national_points_around_the_district_centre(national: tuple[Path, dict[str, int]]) -> None:
+    folder, _ = national
+    for kind in ("schools", "coverage"):
+        _points_near_their_district(_kind_frame(folder, kind))
 
 
 def test_fraction_is_checked(tmp_path: Path) -> None:

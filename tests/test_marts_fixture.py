@@ -33,7 +33,8 @@ Donations after conflicts (DN1 later file: 15.000.000): cash received DN1 15M + 
 Coverage: P1 covered, P2 in progress (planned 2022-12-31 < as-of → overdue), P3 not started (planned
   2023-06-30, not overdue), P4 not started (no plan: never overdue, students empty = 0).
 Issues: 1 dup in round + 1 possible person + 1 dup handover + 1 serial + 2 outside + 1 unknown donation
-  + 1 overdrawn + 1 dup donation + 2 conflicts (DN1, H1) = 11. Rejected rows: 13.
+  + 1 overdrawn + 1 dup donation + 2 conflicts (DN1, H1) = 11. Rejected rows: 13 (dq.rejected_rows also lists
+  LC01's coordinates, outside Vietnam: dropped, the row kept, not a rejected row; see tests/test_maps.py).
 """
 
 from __future__ import annotations
@@ -169,6 +170,8 @@ def test_rejected_rows(fixture_db: Path) -> None:
         ("donations.csv", 11, "received_on", None, "missing"),   # checked before amount_vnd
         ("handovers.csv", 9, "device_type", "radio", "not_in_enum"),
         ("handovers.csv", 10, "handed_on", None, "missing"),
+        # LC01's point is in Paris: its coordinates are dropped, the row kept (not one of the 13 rejected rows)
+        ("schools.csv", 5, "latitude", "48.8566", "out_of_range"),
         ("schools.csv", 6, "district_code", "999", "unknown_reference"),
         ("survey_2022-H1.csv", 11, "grade", "15", "out_of_range"),
         ("survey_2022-H1.csv", 13, "school_code", "NOPE", "unknown_reference"),  # line 12 is blank

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.contract import KINDS
+from ingest.contract import COORDINATES, KINDS
 from warehouse.formats import number
 
 HEADLINE = ("students_identified", "students_supported", "students_self_resolved", "students_remaining",
@@ -86,7 +86,9 @@ def read_headline(path: Path) -> dict | None:
 
 def _counts(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, tuple[int, int]]:
     """(loaded, rejected) per kind; the built-in district rows are not loaded from any file."""
-    rejected = dict(con.execute(f"SELECT kind, count(*) FROM {db}.dq.rejected_rows GROUP BY kind").fetchall())
+    kept = ", ".join(f"'{c}'" for c in COORDINATES)  # dropped coordinates: the row itself was loaded
+    rejected = dict(con.execute(f"SELECT kind, count(*) FROM {db}.dq.rejected_rows WHERE column_name IS NULL "
+                                f"OR column_name NOT IN ({kept}) GROUP BY kind").fetchall())
     out = {}
     for kind in KINDS:
         where = " WHERE NOT is_builtin" if kind == "districts" else ""

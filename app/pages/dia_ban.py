@@ -1,11 +1,12 @@
-"""Theo địa bàn — need vs. supply by district × priority tier × school level; drill-down to schools."""
+"""Theo địa bàn — a map of students waiting by district; need vs. supply by district × priority tier × school level;
+drill-down to schools."""
 
 from __future__ import annotations
 
 import plotly.express as px
 import streamlit as st
 
-from app import data, ui
+from app import data, maps, ui
 from app.i18n import number, percent, t
 
 
@@ -23,6 +24,14 @@ def render() -> None:
     cols[1].metric(t("supported"), number(totals["supported"]))
     cols[2].metric(t("remaining"), number(totals["remaining"]))
     cols[3].metric(t("pct_covered"), percent(totals["pct_covered"]))
+
+    waiting = need.groupby(["district_code", "district_name"], as_index=False)["students_remaining"].sum()
+    fig = maps.district_map(waiting, data.table("district_centres", f=f))
+    if fig is None:
+        st.caption(t("map_no_centres"))
+    else:
+        st.plotly_chart(fig, width="stretch", key="district_map")
+        st.caption(t("map_help"))
 
     left, right = st.columns(2)
     with left:

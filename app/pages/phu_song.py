@@ -1,11 +1,12 @@
-"""Phủ sóng — coverage gaps by status per district and operator, overdue points, children without signal."""
+"""Phủ sóng — a map of coverage gaps and schools without Internet, gaps by status per district and operator, overdue
+points, children without signal."""
 
 from __future__ import annotations
 
 import plotly.express as px
 import streamlit as st
 
-from app import data, ui
+from app import data, maps, ui
 from app.i18n import day, number, t
 
 
@@ -23,6 +24,13 @@ def render() -> None:
     cols[2].metric(t("students_uncovered"), number(int(by_district["students_affected_uncovered"].sum())))
     cols[3].metric(t("schools_no_internet"), number(int(by_district["schools_without_internet"].sum())),
                    help=t("of_schools", total=number(int(by_district["schools_total"].sum()))))
+
+    fig = maps.coverage_map(points, data.table("schools", f=f))
+    if fig is None:
+        st.caption(t("map_no_points"))
+    else:
+        st.plotly_chart(fig, width="stretch", key="coverage_map")
+        st.caption(t("map_help"))
 
     left, right = st.columns(2)
     statuses = ["da_phu_song", "dang_trien_khai", "chua_co_song"]

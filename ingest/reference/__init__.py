@@ -16,3 +16,8 @@ def districts_csv_path() -> Path:
 def communes_csv_path() -> Path:
     """Commune-level units (xã, phường, thị trấn) with their district: names for the demo generator."""
     return _HERE / "communes.csv"
+
+
+def district_centres_csv_path() -> Path:
+    """A point per district of districts.csv (latitude, longitude): where Theo địa bàn's map draws it."""
+    return _HERE / "district_centres.csv"

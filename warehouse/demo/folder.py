@@ -20,6 +20,7 @@ from warehouse.demo.places import (
     make_districts,
     make_schools,
     schools_frame,
+    with_points,
 )
 from warehouse.demo.settings import scale_of
 from warehouse.demo.survey import make_children, make_listing, plant_survey, survey_frame
@@ -60,19 +61,20 @@ def generate(out_dir: Path, scale: str = "province", seed: int = 1, fraction: fl
     coverage = make_coverage(districts, communes, sc, rng)
 
     files: list[tuple[str, str, pl.DataFrame]] = []
+    school_list = with_points(schools_frame(schools), seed, 1)
     if sc.national:  # one list per province and round (year) as the Sở GDĐT send them
         files += [("schools", f"schools_{prov}.csv", part) for (prov,), part in sorted(
-            schools_frame(schools).partition_by("province_code", as_dict=True, maintain_order=True).items())]
+            school_list.partition_by("province_code", as_dict=True, maintain_order=True).items())]
         files += [("survey", f"survey_{rnd}_{prov}.csv", part.drop("_province")) for (rnd, prov), part in sorted(
             survey.partition_by(["survey_round", "_province"], as_dict=True, maintain_order=True).items())]
     else:  # the province: one list per district and round
-        files.append(("schools", "schools.csv", schools_frame(schools)))
+        files.append(("schools", "schools.csv", school_list))
         files += [("survey", f"survey_{rnd}_{dist}.csv", part) for (rnd, dist), part in sorted(
             survey.partition_by(["survey_round", "_district"], as_dict=True, maintain_order=True).items())]
     files += [("donations", name, part) for name, part in donation_files(donations, sc, rng)]
     files += [("handovers", name, part)
               for name, part in handover_files(alloc.hand, people, schools, districts, sc, rng)]
-    cov = coverage_frame(coverage, rng)
+    cov = with_points(coverage_frame(coverage, rng), seed, 2)
     if sc.national:
         cov = cov.with_columns(pl.col("district_code").replace_strict(
             districts["district_code"], districts["province_code"]).alias("_province"))

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from ingest.contract import CONTRACT
-from ingest.reference import communes_csv_path, districts_csv_path
+from ingest.reference import communes_csv_path, district_centres_csv_path, districts_csv_path
 from warehouse.demo.names import (
     CENTRAL_HAMLETS,
     HAMLET_KINH,
@@ -257,8 +257,34 @@ def coverage_frame(cov: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     no_op = (cov["status"].to_numpy() == "chua_co_song") & (rng.random(n) < .3)
     text = cov.with_columns(pl.when(pl.lit(no_op)).then(None).otherwise(pl.col("operator")).alias("operator"),
                             pl.when(pl.lit(no_op)).then(None).otherwise(pl.col("technology")).alias("technology"),
-                            ).select([pl.col(c.name).cast(pl.String) for c in CONTRACT["coverage"].columns])
+                            ).select([pl.col(c.name).cast(pl.String) for c in CONTRACT["coverage"].columns
+                                      if c.name in cov.columns])
     bad = text.tail(2).with_columns(pl.concat_str(pl.col("point_id"), pl.lit("b")).alias("point_id"))
     bad = bad.with_columns(pl.Series("operator", ["gtel", bad["operator"][1]]),
                            pl.Series("status", [bad["status"][0], "tam_dung"]))
     return pl.concat([text, bad])
+
+
+# points on the map (issue 23 point 4)
+
+POINT_SPREAD = .05      # degrees (≈ 5,5 km) around the district's centre: a district is some 20–60 km across
+POINT_MAX = .15         # no point further than this from the centre (stays inside the district, mostly)
+POINTS_MISSING = .03    # rows sent without coordinates: a few schools and villages were never located
+
+
+def with_points(frame: pl.DataFrame, seed: int, stream: int) -> pl.DataFrame:
+    """`frame` with `latitude` / `longitude` as text (five decimals), drawn around its district's centre
+    (ingest/reference/district_centres.csv); a few rows without. The draws come from a generator of their own
+    (seed, stream), so every other column of every file stays what the seed drew before the maps existed."""
+    rng = np.random.default_rng([seed, 23, stream])
+    centres = pl.read_csv(district_centres_csv_path(), schema_overrides={"district_code": pl.String})
+    at = frame.select("district_code").join(centres, on="district_code", how="left", maintain_order="left")
+    n = frame.height
+    offsets = np.clip(rng.normal(0, POINT_SPREAD, (2, n)), -POINT_MAX, POINT_MAX)
+    missing = rng.random(n) < POINTS_MISSING
+    points = {}
+    for i, axis in enumerate(("latitude", "longitude")):
+        value = at[axis].to_numpy().astype(float) + offsets[i]
+        text = np.char.mod("%.5f", np.nan_to_num(value))
+        points[axis] = pl.Series(axis, np.where(missing | np.isnan(value), None, text), dtype=pl.String)
+    return frame.with_columns(points["latitude"], points["longitude"])

@@ -22,7 +22,9 @@ final as (
         coalesce(coverage.status <> 'da_phu_song' and coverage.planned_on < cast('{{ var("as_of") }}' as date), false)
             as is_overdue,
         coalesce(coverage.households, 0) as households,
-        coalesce(coverage.students, 0) as students
+        coalesce(coverage.students, 0) as students,
+        coverage.latitude,
+        coverage.longitude
     from coverage
     left join districts using (district_code)
 )

@@ -25,7 +25,9 @@ issues as (
 ),
 
 rejected as (
+    -- rows rejected: an entry for dropped coordinates (the row itself kept) is listed, not counted
     select * from {{ source('dq', 'rejected_rows') }}
+    where column_name is null or column_name not in ('{{ var("kept_row_columns") | join("', '") }}')
 ),
 
 student_figures as (
