@@ -519,6 +519,13 @@ LABELS: dict[str, dict[str, str]] = {
     "col_latitude": {"vi": "Vĩ độ", "en": "Latitude"},
     "col_row_kept": {"vi": "Dòng vẫn được nạp", "en": "Row kept"},
     "col_longitude": {"vi": "Kinh độ", "en": "Longitude"},
+    # the data-quality page: coordinates dropped with their row kept (merge of h/maps)
+    "coordinates_dropped_title": {"vi": "Tọa độ bị bỏ (dòng vẫn được nạp)", "en": "Coordinates dropped (row kept)"},
+    "coordinates_dropped_help": {
+        "vi": "Vĩ độ, kinh độ ngoài lãnh thổ Việt Nam, không đọc được hoặc chỉ có một trong hai: tọa độ bị bỏ, "
+              "dòng vẫn được tính; không nằm trong số dòng bị loại.",
+        "en": "Latitude and longitude outside Vietnam, unreadable or only one of the two: the coordinates are "
+              "dropped, the row still counts; not among the rejected rows."},
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -132,7 +133,7 @@ def _write_file(path: Path, target: Path, shape: str) -> None:
                 value = _cell(text)
                 if isinstance(value, date):
                     sheet.write_datetime(r, c, value, day)
-                elif isinstance(value, int):
+                elif isinstance(value, int | float):
                     sheet.write_number(r, c, value)
                 else:
                     sheet.write_string(r, c, value)
@@ -149,6 +150,8 @@ def _cell(text: str) -> object:
         return date(year, month, day)
     except ValueError:
         pass
-    if stripped.replace(".", "").isdigit() and not stripped.startswith("0"):
+    if re.fullmatch(r"[1-9]\d*|[1-9]\d{0,2}(\.\d{3})+", stripped):  # 15, 2022 or 1.234.567 (thousands dots)
         return int(stripped.replace(".", ""))
+    if re.fullmatch(r"\d+\.\d+", stripped):  # 12.6700 (a coordinate): a decimal number
+        return float(stripped)
     return text

@@ -90,9 +90,10 @@ def test_coverage_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> Non
 def test_quality_page_masks_personal_data(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _page(monkeypatch, fixture_db, "chat_luong_du_lieu")
     assert [m.value for m in at.metric][:2] == ["11", "13"]
-    issues, rejected = at.dataframe[0].value, at.dataframe[1].value
-    # 13 rejected rows, and LC01's coordinates dropped (outside Vietnam) with its row kept: listed, not counted
-    assert len(issues) == 11 and len(rejected) == 14
+    issues, rejected, kept = at.dataframe[0].value, at.dataframe[1].value, at.dataframe[2].value
+    # 13 rejected rows; LC01's coordinates dropped (outside Vietnam) with its row kept: listed apart, not counted
+    assert len(issues) == 11 and len(rejected) == 13
+    assert list(kept["Dòng"]) == [5] and list(kept["Tệp nguồn"]) == ["schools.csv"]
     assert "ID:*********222" in set(issues["Mã bản ghi"])  # D's duplicate handover, masked
     assert "2022-H1|ID:*********444" in set(issues["Mã bản ghi"])  # F listed twice in a round
     log = at.dataframe[-1].value  # the refresh audit log: the fixture's one successful refresh

@@ -23,7 +23,11 @@ def render() -> None:
         return
     k = data.kpis()
     issues = data.table("dq_issues", "issue_type, source_file, source_line")
-    rejected = data.table("rejected_rows", "source_file, source_line")
+    entries = data.table("rejected_rows", "source_file, source_line")
+    # a coordinate outside Vietnam or unreadable is dropped while its row is loaded (docs/input-format.md): listed
+    # on its own, never among the rejected rows the card counts
+    kept = entries[entries["row_kept"]].drop(columns=["row_kept"])
+    rejected = entries[~entries["row_kept"]].drop(columns=["row_kept"])
     results = data.table("dq.expectation_results", "success, suite")
     cols = st.columns(4)
     cols[0].metric(t("issues_title"), number(k["dq_issue_count"]))
@@ -66,6 +70,10 @@ def render() -> None:
     st.subheader(t("rejected_title"))
     shown = ui.table(rejected.drop(columns=["reason"]))  # reason_code, read in the user's language
     ui.downloads(shown, "dong_bi_loai")
+    if not kept.empty:
+        st.subheader(t("coordinates_dropped_title"))
+        st.caption(t("coordinates_dropped_help"))
+        ui.table(kept.drop(columns=["reason"]))
 
     if data.scoped():  # the rest describes the whole province's files and checks
         return
