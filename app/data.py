@@ -441,11 +441,18 @@ def _store_stamp(ident: Identity) -> tuple[int, int]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _findings(ident: Identity, stamp: tuple[int, int], day_of: str) -> pd.DataFrame:
-    from warehouse.review import decisions, with_status
+    """The findings with their status (warehouse/review.py read_status, the one reader of a status).
 
-    frame = _query(ident, f"SELECT {FINDING_FIELDS} FROM dq.review_findings")
-    built = _query(ident, "SELECT max(refreshed_at) AS at FROM meta.refresh")["at"].iloc[0]
-    return with_status(frame, decisions(Path(ident.path)), built)
+    `stamp` (the decisions store's identity) and `day_of` (today, ISO) are only cache keys: a new decision, or a
+    new day (the age in days and a status read "now"), makes a fresh read; neither is passed on.
+    """
+    from warehouse.review import read_status
+
+    con = duckdb.connect(ident.path, read_only=True)
+    try:
+        return read_status(con, Path(ident.path), FINDING_FIELDS)
+    finally:
+        con.close()
 
 
 def findings() -> pd.DataFrame:

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from ingest import workbook
-from ingest.contract import KINDS, kind_of_file
+from ingest.contract import CONTRACT, KINDS, REASONS, kind_of_file
 from ingest.pseudonym import is_pseudonymous, read_pseudonymous
 from ingest.read import LINE, InputError, RawTable, read_file
 from ingest.validate import SCOPE, create_tables, load_kind
@@ -166,6 +166,22 @@ def _load_kinds(con: duckdb.DuckDBPyConnection, by_kind: dict[str, list[SourceFi
         del rows
 
 
+def write_contract_enums(con: duckdb.DuckDBPyConnection) -> None:
+    """meta.contract_enums (kind, column_name, code): every code the contract accepts in an enum column, and the
+    rejection reasons of dq.rejected_rows (kind `rejected_rows`, column `reason_code`).
+
+    dbt's tests/assert_raw_contract.sql checks raw against this table, so ingest/contract.py stays the only list
+    of codes: a table written from it at every load cannot fall out of step the way a copy in SQL (or a generated
+    macro file someone forgets to regenerate) can, and analysts see the codes beside the data.
+    """
+    rows = [(kind.name, col.name, code) for kind in CONTRACT.values() for col in kind.columns if col.enum
+            for code in col.enum.codes]
+    rows += [("rejected_rows", "reason_code", code) for code in REASONS]
+    con.register("contract_enum_rows", pl.DataFrame(rows, schema=["kind", "column_name", "code"], orient="row"))
+    con.execute("CREATE OR REPLACE TABLE meta.contract_enums AS SELECT * FROM contract_enum_rows")
+    con.unregister("contract_enum_rows")
+
+
 def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
                 progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> LoadReport:
     """Read and validate every file of `folder` into raw.* and dq.rejected_rows of `con`."""
@@ -175,6 +191,7 @@ def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
         progress(f"cảnh báo/warning: {warning}")
     create_tables(con)
     load_district_centres(con)
+    write_contract_enums(con)
     by_kind = {kind: [f for f in files if f.kind == kind] for kind in KINDS}
     tables = _read_all([f for kind in KINDS for f in by_kind[kind]])
     try:

@@ -342,11 +342,14 @@ def _school_district_sql() -> tuple[str, str, str]:
 
     A name matches when it equals a district's name ignoring accents, case and the prefixes
     Huyện / Thị xã / Thành phố / Quận / TP. / TX. / H.; when several districts match, the one whose
-    full folded name matches wins; still ambiguous or unmatched → unknown reference.
+    full folded name matches wins; still ambiguous or unmatched → unknown reference. Districts are told apart
+    by code, not by row: the same district sent in two files (a districts file uploaded again beside the one
+    loaded before) is one district, not an ambiguous name (issue 22: the preview and the refresh disagreed).
     """
     exact = f"{sql_fold_key('d.district_name')} = {sql_fold_key('v_district_name')}"
-    by_name = f"""(SELECT CASE WHEN count(*) = 1 THEN min(d.district_code)
-                          WHEN count(*) FILTER (WHERE {exact}) = 1 THEN min(d.district_code) FILTER (WHERE {exact})
+    by_name = f"""(SELECT CASE WHEN count(DISTINCT d.district_code) = 1 THEN min(d.district_code)
+                          WHEN count(DISTINCT d.district_code) FILTER (WHERE {exact}) = 1
+                          THEN min(d.district_code) FILTER (WHERE {exact})
                      END
                    FROM raw.districts d
                    WHERE {_district_key('d.district_name')} = {_district_key('v_district_name')})"""

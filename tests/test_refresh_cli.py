@@ -49,6 +49,13 @@ def test_summary_on_stdout_progress_on_stderr(tmp_path: Path) -> None:
     assert re.search(r"^seconds: ingest \d+,\d ·", result.stdout, re.M)
     assert "Calculating Metrics" not in result.stderr  # no library progress bars on a normal run
     assert "[ingest] survey: 3" in result.stderr
+    # one line per stage, when it ends, with its time the Vietnamese way (issue 22 point 7); no start markers
+    ends = [ln for ln in result.stderr.splitlines() if re.match(r"\[\w+\] \d+,\d s · ", ln)]
+    assert [re.sub(r"\d+ bước", "N bước", re.sub(r"\d+,\d s", "_ s", ln)) for ln in ends] == [
+        "[ingest] _ s · 42 dòng nạp / rows loaded · 13 bị loại / rejected",  # 3 + 4 + 14 + 8 + 9 + 4; 13 as above
+        "[dbt] _ s · N bước / steps", "[expectations] _ s · 11 vấn đề / issues",
+        "[guard] _ s · không giữ lại / not held", "[swap] _ s · đã công bố / published"]
+    assert not [ln for ln in result.stderr.splitlines() if ln.startswith(("[dbt] build", "[expectations] …"))]
     assert "README.md" in result.stderr  # the unknown file is warned about, then ignored
     assert not list(tmp_path.glob("*.tmp-*")), "no half-built file may be left behind"
 

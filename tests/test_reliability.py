@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import signal
 import subprocess
@@ -28,28 +29,44 @@ def _start_refresh(source: Path, db: Path) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
+# A stage's one line, printed when it ends (warehouse/refresh.py _stage_done): `[dbt] 6,4 s · 145 bước / steps`.
+STAGE_END = re.compile(r"\[(\w+)\] [\d.,]+ s · ")
+# stage to kill in → the line it starts after (ingest: its first kind's progress line, printed while it reads)
+KILL_AFTER = {"ingest": re.compile(r"\[ingest\] \w+: "), "dbt": re.compile(r"\[ingest\] [\d.,]+ s · "),
+              "expectations": re.compile(r"\[dbt\] [\d.,]+ s · ")}
+
+
 def test_sigkill_at_any_stage_leaves_the_old_warehouse(tmp_path: Path, fixture_db: Path) -> None:
-    """One warehouse copy, killed in turn at each stage: after every kill the old warehouse is intact, and one
-    refresh afterwards (with three killed builds behind it) publishes and leaves no build or backup behind."""
+    """One warehouse copy, killed in turn inside each stage (right after the line printed before it: the previous
+    stage's end line, or for ingest its first progress line): the stage never printed its own end line, so the kill
+    landed in it. After every kill the old warehouse is intact, and one refresh afterwards (with three killed builds
+    behind it) publishes and leaves no build or backup behind."""
     db = tmp_path / "svmt.duckdb"
     shutil.copy(fixture_db, db)
     before = digest(db)
-    for stage in ("[ingest]", "[dbt] build", "[expectations]"):
+    for stage, after in KILL_AFTER.items():
         proc = _start_refresh(CLEAN, db)
         assert proc.stderr is not None
+        seen = []
         for line in proc.stderr:
-            if line.startswith(stage):
+            seen.append(line)
+            if after.match(line):
                 break
         else:
-            raise AssertionError(f"the refresh ended without reaching {stage}")
-        time.sleep(0.3)
+            raise AssertionError(f"the refresh ended without reaching {stage}: {seen}")
+        if stage != "ingest":  # ingest's rest is short: kill at once; dbt and expectations take seconds
+            time.sleep(0.3)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        assert proc.returncode == -signal.SIGKILL, stage  # killed mid-stage, not finished before the signal
+        ended = [m.group(1) for m in map(STAGE_END.match, [*seen, *proc.stderr]) if m]
+        assert proc.returncode == -signal.SIGKILL, stage  # killed, not finished before the signal
+        assert ended == list(KILL_AFTER)[:list(KILL_AFTER).index(stage)], stage  # inside `stage`: it never ended
         assert digest(db) == before, stage
         assert query(db, "SELECT students_identified FROM marts.program_kpis") == [(9,)], stage  # the old numbers
     result = run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", AS_OF, "--accept-drop")
     assert result.returncode == 0, result.stderr
+    assert [m.group(1) for m in map(STAGE_END.match, result.stderr.splitlines()) if m] == [
+        "ingest", "dbt", "expectations", "guard", "swap"]  # one line per stage, in order
     assert query(db, "SELECT students_identified FROM marts.program_kpis") == [(3,)]
     assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 

@@ -49,3 +49,44 @@ def test_column_tests_are_folded_into_one_node_per_model() -> None:
     ymls = sorted((REPO / "dbt_project" / "models").rglob("*.yml"))
     assert len(ymls) >= 7
     assert [str(p.relative_to(REPO)) for p in ymls if tool.pending(p)] == []
+
+
+def _enum_code_sets() -> dict[str, set[str]]:
+    """Every enumeration's codes (ingest/contract.py) and the rejection reasons, by name."""
+    from ingest.contract import CONTRACT, REASONS
+
+    sets = {col.enum.name: set(col.enum.codes) for kind in CONTRACT.values() for col in kind.columns if col.enum}
+    return {**sets, "reason_code": set(REASONS)}
+
+
+def _enum_lists(text: str) -> list[str]:
+    """The quoted lists in `text` (`('a', 'b')`, `['a', 'b']`) that hold every code of an enumeration: a copy of the
+    contract's list. A list of some codes is a rule about them (int_students: the types that are a school level)."""
+    lists = []
+    for found in re.finditer(r"[(\[]\s*'[^']*'(?:\s*,\s*'[^']*')+\s*,?\s*[)\]]", text):
+        codes = set(re.findall(r"'([^']*)'", found.group()))
+        lists += [f"{name} {sorted(codes & enum)}" for name, enum in _enum_code_sets().items()
+                  if len(enum) >= 2 and enum <= codes]
+    return lists
+
+
+def test_enum_codes_are_listed_only_in_the_contract() -> None:
+    """ingest/contract.py is the one list of enum codes: dbt's raw-contract test reads them from meta.contract_enums
+    (written by ingest), so a quoted list of all the codes of an enumeration anywhere in dbt_project/ or app/
+    is a copy that can fall out of step (e.g. `school_type not in ('tieu_hoc', 'thcs', …)`)."""
+    dbt = REPO / "dbt_project"
+    scanned = [*(p for folder in ("models", "tests", "macros") for p in sorted((dbt / folder).rglob("*.sql"))),
+               *sorted((REPO / "app").rglob("*.py"))]
+    copies = [f"{path.relative_to(REPO)}: {found}" for path in scanned
+              for found in _enum_lists(path.read_text(encoding="utf-8"))]
+    assert copies == []
+
+
+def test_the_enum_scan_finds_the_copy_it_was_written_for() -> None:
+    """The scan above is not blind: the copy issue 22 found (the raw-contract test's own list) would be caught."""
+    old = """where status not in ('chua_co_song', 'dang_trien_khai', 'da_phu_song')
+             and reason_code not in ('missing', 'unparsable', 'not_in_enum', 'out_of_range', 'unknown_reference',
+                                     'outside_scope')"""
+    assert _enum_lists(old) == ["coverage_status ['chua_co_song', 'da_phu_song', 'dang_trien_khai']",
+                                "reason_code ['missing', 'not_in_enum', 'out_of_range', 'outside_scope', "
+                                "'unknown_reference', 'unparsable']"]

@@ -24,7 +24,7 @@ from ingest.preview import Upload, preview
 from tests.conftest import APP, AS_OF, FIXTURE, app_as, query, run_cli
 from tests.upload_data import NAME, REJECTED, write_messy_survey
 from warehouse import upload
-from warehouse.refresh import exclusive
+from warehouse.refresh import exclusive, refresh
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 
@@ -134,17 +134,40 @@ ALREADY_LOADED = {
 def test_report_of_files_already_loaded_is_all_no_effect(fixture_db: Path) -> None:
     """Every fixture file sent again: its accepted rows are all already present (survey) or unchanged ids,
     except the ids the fixture itself corrects (DN1, H1: the other file's version is the winner)."""
-    # districts.csv goes alone: sent in the same batch as schools.csv, the preview rejects THPT01's district name
-    # "H. Krông Bông", which refresh resolves (2 rejected instead of 1; reported in issue 22's layout part)
-    files = sorted(p for p in FIXTURE.glob("*.csv") if p.name != "districts.csv")
+    # one batch, districts.csv with schools.csv: THPT01's district name "H. Krông Bông" resolves although the
+    # district is then there twice (the warehouse's row and the upload's), as in the refresh (test below)
+    files = sorted(FIXTURE.glob("*.csv"))
     reports = {r.name: r for r in preview([Upload(p.name, p.read_bytes()) for p in files], fixture_db)}
-    districts = FIXTURE / "districts.csv"
-    reports.update({r.name: r for r in preview([Upload(districts.name, districts.read_bytes())], fixture_db)})
     for name, (read, rejected, loaded) in ALREADY_LOADED.items():
         r = reports[name]
         assert (r.rows_read, r.rows_rejected, r.rows_loaded) == (read, rejected, loaded), name
         assert (r.identical, r.new_records, r.conflict_count, r.duplicate_count) == (loaded, 0, 0, 0), name
     assert (reports["donations.csv"].identical, reports["donations.csv"].conflict_count) == (6, 1)
+
+
+def test_preview_and_refresh_of_districts_with_schools_agree(tmp_path: Path, fixture_db: Path) -> None:
+    """districts.csv and schools.csv sent again in one batch: the preview and the refresh of the stored files reject
+    the same single row of schools.csv (XX01 in district 999, line 6), and THPT01's district given by name
+    ("H. Krông Bông") resolves in both, though each district is now in two files (issue 22: the name lookup
+    counted rows, so the second copy made every name ambiguous: 2 rejected, and THPT01's 3 survey rows with it)."""
+    files = [FIXTURE / "districts.csv", FIXTURE / "schools.csv"]
+    reports = preview([Upload(p.name, p.read_bytes()) for p in files], fixture_db)
+    assert [(r.name, r.rows_read, r.rows_rejected, r.rows_loaded) for r in reports] == [
+        ("districts.csv", 3, 0, 3), ("schools.csv", 5, 1, 4)]
+    assert reports[1].rejected[["line", "column", "value"]].values.tolist() == [[6, "district_code", "999"]]
+
+    source, db = tmp_path / "source", tmp_path / "svmt.duckdb"
+    shutil.copytree(FIXTURE, source)
+    stored = upload.store_all([upload.Incoming(p.read_bytes(), p.name, p.stem) for p in files], source, db, "tinh",
+                              stamp=WHEN)
+    result = refresh(source, db, date.fromisoformat(AS_OF))
+    schools = stored[1].path.name
+    assert query(db, "SELECT source_line, column_name, value FROM dq.rejected_rows WHERE source_file = ?",
+                 [schools]) == [(6, "district_code", "999")]
+    assert query(db, "SELECT count(*) FROM dq.rejected_rows WHERE source_file = ?", [stored[0].path.name]) == [(0,)]
+    # the refresh as a whole: the fixture's rejections (schools 1, survey 5) with the copy's one school row added
+    assert (result.report.rejected["schools"], result.report.rejected["survey"]) == (2, 5)
+    assert query(db, "SELECT district_code FROM reporting.schools WHERE school_code = 'THPT01'") == [("652",)]
 
 
 DONATIONS = """donation_id,donor_name,donor_type,form,status,received_on,amount_vnd,device_type,quantity

@@ -11,6 +11,9 @@ the same rules (ingest/read.py), so the Ministry's national warehouse builds its
 No child's name, ID or birth date leaves the province: survey and handover rows carry, in their place, the
 keyed hash of the SPEC §5 student key (install secret), its rank among the province's keys and, for the
 survey, the keyed hash of name | birth date | district (ingest/pseudonym.py says how they are read back).
+
+The school's district and the province come from the reporting views (reporting.schools,
+reporting.districts), never from `intermediate.*`: the export is downstream of dbt like the app.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def _keyed_rows(kind: str) -> str:
     person = (f"{sql('fold', 'r.full_name')} || '|' || CAST(r.date_of_birth AS VARCHAR) || '|' || s.district_code"
               if kind == "survey" else "NULL")
     return (f"SELECT r.*, {key} AS student_key, {person} AS person_text FROM src.raw.{kind} AS r "
-            "LEFT JOIN src.intermediate.int_schools AS s USING (school_code)")
+            "LEFT JOIN src.reporting.schools AS s USING (school_code)")
 
 
 def _student_keys(con: duckdb.DuckDBPyConnection) -> None:
@@ -60,7 +63,8 @@ def _select(kind: str) -> str:
 
 
 def _name(con: duckdb.DuckDBPyConnection) -> str:
-    provinces = con.execute("SELECT DISTINCT province_code FROM src.intermediate.int_districts "
+    """The warehouse's province code when it holds one province (reporting.districts), else "export"."""
+    provinces = con.execute("SELECT DISTINCT province_code FROM src.reporting.districts "
                             "ORDER BY 1").fetchall()
     return provinces[0][0] if len(provinces) == 1 else "export"
 

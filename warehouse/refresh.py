@@ -1,5 +1,9 @@
 """The refresh pipeline: ingest → dbt build (once) → expectations → guard → swap, atomically (SPEC §3).
 
+Each stage prints one line to stderr when it ends, with its time (`[dbt] 6,4 s · 145 bước / steps`); ingest also
+says what it reads, kind by kind, as it goes. `on_stage` and the result object are for callers that are not a
+terminal (the upload page's job): nothing needs to parse the printed text.
+
 The new warehouse is built in a file of its own beside the target and moved over it with
 `os.replace` only when every step succeeded, so readers (the dashboard, analysts) always see a
 whole warehouse — the old one or the new one — and a failed refresh leaves the old file
@@ -85,6 +89,12 @@ Summary = RefreshResult  # the name callers used before
 
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _stage_done(name: str, seconds: float, what: str) -> None:
+    """The one line a stage prints, when it ends, with its time: `[dbt] 6,4 s · 145 bước / steps` (issue 22 point 7).
+    A caller that is not a terminal reads `on_stage` and the result object instead."""
+    _progress(f"[{name}] {decimal(seconds)} s · {what}")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -456,16 +466,17 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         finally:
             con.close()
         seconds["ingest"] = time.perf_counter() - t0
+        _stage_done("ingest", seconds["ingest"], f"{number(sum(report.loaded.values()))} dòng nạp / rows loaded · "
+                                                 f"{number(sum(report.rejected.values()))} bị loại / rejected")
 
         publish.on_stage("dbt")
-        _progress("[dbt] build …")
         t0 = time.perf_counter()
         worker = start_expectations()  # imports GX beside dbt
         timings = run_dbt(tmp, as_of, unit_cost, None, allocation_stock)
         seconds["dbt"] = time.perf_counter() - t0
+        _stage_done("dbt", seconds["dbt"], f"{number(len(timings))} bước / steps")
 
         publish.on_stage("expectations")
-        _progress("[expectations] …")
         t0 = time.perf_counter()
         issues, fuzzy = finish_expectations(worker, tmp, docs_tmp)
         seconds["expectations"] = time.perf_counter() - t0
@@ -473,11 +484,13 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         t0 = time.perf_counter()
         _carry_findings(tmp, db)
         seconds["expectations"] += time.perf_counter() - t0
+        _stage_done("expectations", seconds["expectations"], f"{number(issues)} vấn đề / issues")
 
         publish.on_stage("guard")
         t0 = time.perf_counter()
         impact = check(db, tmp, entry["files"])
         seconds["guard"] = time.perf_counter() - t0
+        _stage_done("guard", seconds["guard"], "giữ lại / held" if impact.held else "không giữ lại / not held")
         if publish.trial:
             return RefreshResult(db, as_of, report, issues, fuzzy, seconds, impact, published=False)
         if impact.held and not publish.accept_drop:
@@ -503,6 +516,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
                            "ended_at": done["ended_at"], "outcome": "published despite hold", "message": accepted,
                            "source_dir": str(source), "files": []})
         seconds["swap"] = time.perf_counter() - t0
+        _stage_done("swap", seconds["swap"], "đã công bố / published")
         return RefreshResult(db, as_of, report, issues, fuzzy, seconds, impact)
     finally:
         stop_expectations(worker)

@@ -233,7 +233,7 @@ def carry_forward(con: duckdb.DuckDBPyConnection, db: Path) -> None:
                 FROM old AS o WHERE o.finding_key NOT IN (SELECT finding_key FROM current_findings))
             SELECT * FROM present UNION ALL SELECT * FROM gone ORDER BY issue_type, finding_key""", {"now": now})
         con.execute("DROP TABLE current_findings")
-        status = with_status(con.execute("SELECT * FROM dq.review_findings").df(), decisions(db), now, now)
+        status = read_status(con, db, today=now)
         con.register("status_now", status[["district_code", "issue_type", "status"]].assign(refreshed_at=now))
         history = f"{old_history} UNION ALL " if old_history else ""
         con.execute(f"""
@@ -290,6 +290,24 @@ def with_status(findings: pd.DataFrame, history: pd.DataFrame, refreshed_at: dat
         con.close()
 
 
+def read_status(con: duckdb.DuckDBPyConnection, db: Path, columns: str = "*",
+                today: datetime | None = None) -> pd.DataFrame:
+    """`columns` of dq.review_findings in the warehouse open as `con`, with their status now (with_status): the one
+    place a finding's status is read (the CLI's `findings`, the press pack's `open_count`, the build's history in
+    `carry_forward`, the app's app/data.py `_findings`).
+
+    `db` names the decisions store (the warehouse `con` will replace while building, else `con`'s own file); the
+    build time is meta.refresh's. Raises ReviewError for a warehouse built before the review queue.
+    """
+    try:
+        frame = con.execute(f"SELECT {columns} FROM dq.review_findings").df()
+        built = con.execute("SELECT max(refreshed_at) FROM meta.refresh").fetchall()[0][0]
+    except duckdb.CatalogException as exc:
+        raise ReviewError(f"{db}: kho chưa có danh sách phát hiện (chạy refresh) / the warehouse has no findings "
+                          "table yet (run refresh)") from exc
+    return with_status(frame, decisions(db), built, today)
+
+
 def findings(db: Path, status: str | None = None, districts: list[str] | None = None,
              today: datetime | None = None) -> pd.DataFrame:
     """The findings of the warehouse `db` with their status now; optionally one status, some districts."""
@@ -299,14 +317,9 @@ def findings(db: Path, status: str | None = None, districts: list[str] | None = 
                           f"'{status}' (one of {', '.join(STATUSES)})")
     con = duckdb.connect(str(db), read_only=True)
     try:
-        frame = con.execute("SELECT * FROM dq.review_findings").df()
-        built = con.execute("SELECT max(refreshed_at) FROM meta.refresh").fetchall()[0][0]
-    except duckdb.CatalogException as exc:
-        raise ReviewError(f"{db}: kho chưa có danh sách phát hiện (chạy refresh) / the warehouse has no findings "
-                          "table yet (run refresh)") from exc
+        out = read_status(con, db, today=today)
     finally:
         con.close()
-    out = with_status(frame, decisions(db), built, today)
     if status is not None:
         out = out[out["status"] == status]
     if districts is not None:
@@ -318,11 +331,9 @@ def open_count(con: duckdb.DuckDBPyConnection, db: Path) -> int:
     """Findings still to deal with (open, confirmed, reopened) in the warehouse open as `con` (whose decisions store
     is `db`'s): the count the press pack's data-quality line gives. 0 for a warehouse built before the queue."""
     try:
-        frame = con.execute("SELECT * FROM dq.review_findings").df()
-        built = con.execute("SELECT max(refreshed_at) FROM meta.refresh").fetchall()[0][0]
-    except duckdb.CatalogException:
+        return int(read_status(con, db)["status"].isin(OPEN_STATUSES).sum())
+    except ReviewError:
         return 0
-    return int(with_status(frame, decisions(db), built)["status"].isin(OPEN_STATUSES).sum())
 
 
 def counts(frame: pd.DataFrame) -> pd.DataFrame:

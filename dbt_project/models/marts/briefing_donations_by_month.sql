@@ -42,50 +42,21 @@ by_month as (
     group by all
 ),
 
--- from the first event (a pledge may predate the briefing's range) to the last briefing month
-calendar as (
-    select generate_series::date as month
-    from generate_series(
-        (select min(month) from (select month from by_month union all select month from briefing_months))::timestamp,
-        (select max(month) from briefing_months)::timestamp,
-        interval 1 month
-    )
-),
-
-groups as (
-    select distinct donor_type, form from by_month
-),
-
-running as (
-    select
-        calendar.month,
-        groups.donor_type,
-        groups.form,
-        (sum(coalesce(b.donations, 0)) over so_far)::bigint as donations,
-        coalesce(b.cash_received, 0)::bigint as cash_month,
-        (sum(coalesce(b.cash_received, 0)) over so_far)::bigint as cash_received,
-        (sum(coalesce(b.cash_pledged, 0)) over so_far)::bigint as cash_pledged,
-        coalesce(b.devices_received, 0)::bigint as devices_month,
-        (sum(coalesce(b.devices_received, 0)) over so_far)::bigint as devices_received,
-        (sum(coalesce(b.devices_pledged, 0)) over so_far)::bigint as devices_pledged,
-        (sum(coalesce(b.devices_failed_inspection, 0)) over so_far)::bigint as devices_failed_inspection,
-        coalesce(b.packages_received, 0)::bigint as packages_month,
-        (sum(coalesce(b.packages_received, 0)) over so_far)::bigint as packages_received
-    from calendar
-    cross join groups
-    left join by_month as b
-        on b.month = calendar.month and b.donor_type = groups.donor_type and b.form = groups.form
-    window so_far as (
-        partition by groups.donor_type, groups.form order by calendar.month
-        rows between unbounded preceding and current row
-    )
-),
-
-final as (
-    select running.*
-    from running
-    inner join briefing_months using (month)
-    where running.donations > 0
-)
+{{ briefing_running_totals(
+    groups=['donor_type', 'form'],
+    columns=[
+        ['donations', 'total', 'donations'],
+        ['cash_month', 'month', 'cash_received'],
+        ['cash_received', 'total', 'cash_received'],
+        ['cash_pledged', 'total', 'cash_pledged'],
+        ['devices_month', 'month', 'devices_received'],
+        ['devices_received', 'total', 'devices_received'],
+        ['devices_pledged', 'total', 'devices_pledged'],
+        ['devices_failed_inspection', 'total', 'devices_failed_inspection'],
+        ['packages_month', 'month', 'packages_received'],
+        ['packages_received', 'total', 'packages_received'],
+    ],
+    keep_if='donations > 0',
+) }}
 
 select * from final

@@ -15,42 +15,10 @@ by_month as (
     group by all
 ),
 
-calendar as (
-    select generate_series::date as month
-    from generate_series(
-        (select min(month) from (select month from by_month union all select month from briefing_months))::timestamp,
-        (select max(month) from briefing_months)::timestamp,
-        interval 1 month
-    )
-),
-
-groups as (
-    select distinct district_code, device_type from by_month
-),
-
-running as (
-    select
-        calendar.month,
-        groups.district_code,
-        groups.device_type,
-        coalesce(b.handed, 0)::bigint as this_month,
-        (sum(coalesce(b.handed, 0)) over so_far)::bigint as cumulative
-    from calendar
-    cross join groups
-    left join by_month as b
-        on b.month = calendar.month and b.district_code is not distinct from groups.district_code
-        and b.device_type is not distinct from groups.device_type
-    window so_far as (
-        partition by groups.district_code, groups.device_type order by calendar.month
-        rows between unbounded preceding and current row
-    )
-),
-
-final as (
-    select running.*
-    from running
-    inner join briefing_months using (month)
-    where running.cumulative > 0
-)
+{{ briefing_running_totals(
+    groups=['district_code', 'device_type'],
+    columns=[['this_month', 'month', 'handed'], ['cumulative', 'total', 'handed']],
+    keep_if='cumulative > 0',
+) }}
 
 select * from final
