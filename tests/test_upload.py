@@ -126,7 +126,7 @@ ALREADY_LOADED = {
     "survey_2022-H1.csv": (14, 5, 9),   # 15 lines after the header, one blank; grade 15, NOPE, 31/02, giau, no name
     "survey_2022-H2_a.csv": (4, 0, 4),
     "coverage.csv": (6, 2, 4),          # P5 covered without completed_on, P6 in district 999
-    "schools.csv": (5, 2, 4),           # XX01 in district 999; LC01's point outside Vietnam (listed, row loaded)
+    "schools.csv": (5, 1, 4),           # XX01 in district 999 (LC01's point outside Vietnam: listed, row loaded)
     "districts.csv": (3, 0, 3),
 }
 
@@ -154,7 +154,9 @@ def test_preview_and_refresh_of_districts_with_schools_agree(tmp_path: Path, fix
     reports = preview([Upload(p.name, p.read_bytes()) for p in files], fixture_db)
     assert [(r.name, r.rows_read, r.rows_rejected, r.rows_loaded) for r in reports] == [
         ("districts.csv", 3, 0, 3), ("schools.csv", 5, 1, 4)]
-    assert reports[1].rejected[["line", "column", "value"]].values.tolist() == [[6, "district_code", "999"]]
+    # and LC01's point outside Vietnam, listed for the uploader while its row loads (not a rejected row)
+    assert reports[1].rejected[["line", "column", "value"]].values.tolist() == [[5, "latitude", "48.8566"],
+                                                                                [6, "district_code", "999"]]
 
     source, db = tmp_path / "source", tmp_path / "svmt.duckdb"
     shutil.copytree(FIXTURE, source)
@@ -162,8 +164,8 @@ def test_preview_and_refresh_of_districts_with_schools_agree(tmp_path: Path, fix
                               stamp=WHEN)
     result = refresh(source, db, date.fromisoformat(AS_OF))
     schools = stored[1].path.name
-    assert query(db, "SELECT source_line, column_name, value FROM dq.rejected_rows WHERE source_file = ?",
-                 [schools]) == [(6, "district_code", "999")]
+    assert query(db, "SELECT source_line, column_name, value FROM dq.rejected_rows WHERE source_file = ? ORDER BY 1",
+                 [schools]) == [(5, "latitude", "48.8566"), (6, "district_code", "999")]  # as the preview
     assert query(db, "SELECT count(*) FROM dq.rejected_rows WHERE source_file = ?", [stored[0].path.name]) == [(0,)]
     # the refresh as a whole: the fixture's rejections (schools 1, survey 5) with the copy's one school row added
     assert (result.report.rejected["schools"], result.report.rejected["survey"]) == (2, 5)
