@@ -78,7 +78,10 @@ def main() -> int:
         return 1
     answer.write(json.dumps({"issues": issues, "fuzzy": fuzzy}) + "\n")
     answer.flush()
-    return 0
+    sys.stderr.flush()
+    # Done: the build file is closed and checkpointed, the Data Docs written. Tearing down an interpreter that
+    # holds GX takes ≈ 0,7 s, which the refresh would wait for: end the process here instead.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ bad input; the previous warehouse is untouched on any failure.
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -184,5 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _exit(code: int) -> None:
+    """End the process once everything is written: exit handlers run (logging, the workbook readers' pool), but
+    not the interpreter's teardown of every module dbt and GX loaded, which made a refresh wait ≈ 0,4 s more
+    after its last line (issue 22 point 5)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())

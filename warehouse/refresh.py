@@ -15,13 +15,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import importlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -260,15 +258,6 @@ def dbt_vars(as_of: date, unit_cost: int, allocation_stock: int | None) -> dict:
     return given
 
 
-def preload_dbt() -> None:
-    """Import dbt (≈ 1,5 s of Python) in a thread while ingest runs: ingest spends its time in DuckDB and polars,
-    outside the GIL, so the import is mostly hidden; run_dbt's own import then finds the modules loaded (or
-    waits on Python's import lock for the rest). Once per process."""
-    if "dbt.cli.main" not in sys.modules:
-        threading.Thread(target=importlib.import_module, args=("dbt.cli.main",), name="import-dbt",
-                         daemon=True).start()
-
-
 def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str] | None = None,
             allocation_stock: int | None = None) -> list[Timing]:
     """`dbt build` in-process against db_file; dbt's own log goes to stderr, never stdout.
@@ -452,7 +441,6 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
     try:
         shutil.rmtree(work, ignore_errors=True)
         make_dirs(work)
-        preload_dbt()
         publish.on_stage("ingest")
         t0 = time.perf_counter()
         con = duckdb.connect(str(tmp))

@@ -1,4 +1,4 @@
-{{ config(alias='finding_records', materialized='view') }}
+{{ config(alias='finding_records', materialized='fresh_view') }}
 -- The records each finding of dq.findings involves, side by side (issue 24: the review page shows them to data
 -- officers). One row per (finding, record): its file and line and a one-line summary as written (names, birth
 -- dates: unmasked, so only the data-officer role reads it, app/data.py). The record key of every candidate row is

@@ -3,7 +3,7 @@
 -- longest), then district code, then student key. Holds student keys: for data officers only, never a mart.
 -- A view: marts.allocation_queue numbers the queue without carrying the keys into its table, and a data
 -- officer's query of the per-student list numbers it the same way.
-{{ config(materialized='view') }}
+{{ config(materialized='fresh_view') }}
 
 with students as (
     select * from {{ ref('int_students') }} where is_remaining
