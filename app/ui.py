@@ -22,6 +22,7 @@ import streamlit as st
 
 from app import data, details
 from app.i18n import LABELS, clock, day, lang, money_short, month, number, t
+from app.plain import md
 from warehouse import formats
 
 TIERS = (1, 2, 3, 4)
@@ -341,6 +342,10 @@ def header(title_key: str) -> bool:
         st.code(".venv/bin/python -m warehouse refresh --source DIR --db warehouse/svmt.duckdb", language="bash")
         st.markdown(t("no_warehouse_demo"))
         return False
+    province = data.province()  # the province(s) of the districts in scope, as the districts file names them
+    # the product and the province in the browser tab and above every page's title (issue 23 point 2)
+    st.set_page_config(page_title=" · ".join(x for x in (t(title_key), t("app_title"), province) if x))
+    st.markdown(f"**{t('app_title')}** · {md(province)}" if province else f"**{t('app_title')}**")
     st.title(t(title_key))
     st.caption(stamp())
     return True

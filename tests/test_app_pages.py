@@ -234,3 +234,16 @@ def test_explore_page_keeps_the_choice(monkeypatch: pytest.MonkeyPatch, fixture_
                                                                                               ["652"])
     assert _pivot(at, "Priority tier", "Students in need", "Still waiting") == {"Tier 1: poor": (1, 0),
                                                                                "Tier 3: COVID-19 hardship": (1, 0)}
+
+
+def test_header_names_the_product_and_the_province(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
+    """Issue 23 point 2: the product's name and the province above every page's title, in both languages; a district
+    officer's header names the province of their districts (the fixture's three are all in Đắk Lắk)."""
+    at = _page(monkeypatch, fixture_db, "phu_song")
+    assert at.markdown[0].value == "**Sóng và máy tính cho em** · Tỉnh Đắk Lắk"
+    assert at.title[0].value == "Phủ sóng"
+    at = _page(monkeypatch, fixture_db, "dia_ban", lang="en")
+    assert at.markdown[0].value == "**Signal and computers for the kids** · Tỉnh Đắk Lắk"
+    monkeypatch.setenv("SVMT_DB", str(fixture_db))
+    at = open_page("overview", "can_bo_du_lieu", districts=["652"])
+    assert at.markdown[0].value == "**Sóng và máy tính cho em** · Tỉnh Đắk Lắk"

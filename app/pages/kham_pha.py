@@ -30,14 +30,13 @@ def render() -> None:
     if not measures:
         return
     pivot = need.groupby(dims, as_index=False)[measures].sum() if dims else need[measures].sum().to_frame().T
-    pivot = ui.table(pivot)
-    if dims:
+    if dims:  # the chart first, then its table (leaders look, they don't read)
         keys = [ui.column_label(d) for d in dims]
-        long = pivot.melt(id_vars=keys, var_name="measure", value_name="value")
+        long = ui.readable(pivot).melt(id_vars=keys, var_name="measure", value_name="value")
         fig = px.bar(long, x=keys[0], y="value", color="measure", barmode="group",
                      labels={"value": t("count"), "measure": ""})
         st.plotly_chart(ui.plot_layout(fig), width="stretch")
-    ui.downloads(pivot, "kham_pha")
+    ui.downloads(ui.table(pivot), "kham_pha")
 
 
 render()
