@@ -40,7 +40,7 @@ docs: install
 	$(BIN)/python -m ingest.contract > docs/input-format.md
 
 # Two workers (the host has 2 cores; tests wait on browsers, servers and child processes), whole files per worker.
-PARALLEL ?= -n 2 --dist loadfile
+PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q $(PARALLEL)
@@ -54,7 +54,7 @@ test-fast: install
 GUIDE_SHOTS := lanh_dao:tong-quan lanh_dao:dia-ban lanh_dao:phu-song lanh_dao:bao-cao-thang \
 	phan_tich:chat-luong-du-lieu can_bo_du_lieu:tai-len can_bo_du_lieu:ra-soat
 guide-images: install
-	$(BIN)/python -m pytest -q tests/test_guide_browser.py -k demo
+	$(BIN)/python -m pytest -q tests/test_guide_browser_demo.py
 	mkdir -p docs/images
 	for shot in $(GUIDE_SHOTS); do \
 	  cp tests/artifacts/guide/demo-$${shot%%:*}-$${shot##*:}.jpg docs/images/$${shot##*:}.jpg; done

@@ -24,10 +24,12 @@ if _WORKER:
     os.environ.setdefault("DBT_TARGET_PATH", str(REPO / "dbt_project" / "target" / _WORKER))
     os.environ.setdefault("DBT_LOG_PATH", str(REPO / "dbt_project" / "logs" / _WORKER))
 
-# The longest files start first, so the parallel workers finish together instead of one running a long file
-# alone at the end (seconds measured on the 2-core host; order only, nothing is skipped).
-LONG_FIRST = ("test_guide_browser", "test_guard", "test_upload", "test_upload_browser", "test_reliability",
-              "test_privacy", "test_review", "test_refresh_cli", "test_browser", "test_files_at_rest")
+# The longest files start first (by their measured seconds on the 2-core host; order only, nothing is skipped), so
+# the parallel workers finish together instead of one running a long file alone at the end. The Makefile passes
+# --no-loadscope-reorder: xdist would otherwise order the files by their number of tests.
+LONG_FIRST = ("test_guide_browser", "test_guide_browser_demo", "test_upload", "test_reliability", "test_guard",
+              "test_privacy", "test_upload_browser", "test_refresh_cli", "test_review", "test_browser",
+              "test_reader_fuzz", "test_allocation", "test_files_at_rest", "test_data_quality", "test_auth_browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -59,6 +61,21 @@ def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("wh") / "fixture.duckdb"
     refresh(FIXTURE, db, date.fromisoformat(AS_OF))
     return db
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    """Debian's Chromium driven by Playwright, one per test module (never `playwright install`: .ci/run installs
+    the browser with apt-get)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required (.ci/run installs it)"
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
 
 
 APP = str(REPO / "app" / "main.py")

@@ -8,18 +8,16 @@ tests/artifacts/guide/ and `make guide-images` copies them into docs/images/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from app.auth import PAGE_ROLES
 from app.i18n import LABELS
 from app.registry import PAGE_SPECS
 from tests.conftest import REPO, TEST_PASSWORD
-from tests.test_browser import CHROMIUM, streamlit_server
+from tests.test_browser import streamlit_server
 
 pytestmark = pytest.mark.slow  # a browser, a server and the demo province's refresh
 
@@ -67,15 +65,6 @@ def _open(page: Page, url: str, address: str, title: str, lang: str) -> str:
     return text
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required (.ci/run installs it)"
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
-
-
 def _visit_all(browser, url: str, shots: str | None) -> dict[tuple[str, str, str], str]:
     """Every page each role may open, in both languages; fails listing every untranslated identifier seen."""
     seen, untranslated = {}, {}
@@ -101,33 +90,11 @@ def _visit_all(browser, url: str, shots: str | None) -> dict[tuple[str, str, str
     return seen
 
 
-def test_fixture_every_page_every_role_both_languages(browser, fixture_db: Path) -> None:
+def test_fixture_every_page_every_role_both_languages(chromium, fixture_db: Path) -> None:
     with streamlit_server({"SVMT_DB": str(fixture_db)}) as url:
-        seen = _visit_all(browser, url, shots="fixture")
+        seen = _visit_all(chromium, url, shots="fixture")
     assert len(seen) == 2 * sum(len(_pages(r)) for r in ROLES)
     # the overview's headline figures, by hand from the fixture: 5 of 9 identified students covered
     assert "55,6 %" in seen[("lanh_dao", "vi", "/")] and "55.6%" in seen[("lanh_dao", "en", "/")]
     assert "Rà soát" in seen[("can_bo_du_lieu", "vi", "ra-soat")] and "Review" in seen[("can_bo_du_lieu", "en",
                                                                                           "ra-soat")]
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from warehouse.demo import generate
-    from warehouse.refresh import refresh
-
-    root = tmp_path_factory.mktemp("demo")
-    generate(root / "source", scale="province", seed=1)
-    db = root / "demo.duckdb"
-    refresh(root / "source", db, date(2023, 6, 30))
-    return db
-
-
-def test_demo_province_every_page_every_role_with_vietnamese_numbers(browser, demo_db: Path) -> None:
-    with streamlit_server({"SVMT_DB": str(demo_db)}) as url:
-        seen = _visit_all(browser, url, shots="demo")
-    for (role, lang, address), body in seen.items():
-        if lang == "vi":
-            assert not EN_STYLE.findall(body), (role, address, EN_STYLE.findall(body)[:5])
-    overview = seen[("lanh_dao", "vi", "/")]
-    assert VI_THOUSANDS.search(overview), "thousands written 1.234 on the demo province's overview"
