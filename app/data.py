@@ -487,6 +487,25 @@ def findings_trend() -> pd.DataFrame:
                    WHERE h.status IN ({', '.join("'" + s + "'" for s in OPEN_STATUSES)}) {where}), 0)::BIGINT AS open
         FROM last LEFT JOIN dq.review_history AS h ON h.refreshed_at = last.at
         GROUP BY 1 ORDER BY 1""", () if codes is None else (list(codes),))
+def rejects_by_refresh() -> pd.DataFrame:
+    """Rejected rows and data-quality findings (any status but fixed: what that refresh found) at each successful
+    refresh, province-wide (the refresh log counts the whole province: empty for a district-scoped user)."""
+    if scoped():
+        return pd.DataFrame(columns=["refreshed_at", "rejected", "findings"])
+    return query("""
+        WITH refreshes AS (
+            SELECT ended_at AS refreshed_at,
+                   coalesce(list_sum(CAST(json_extract(rows_rejected, '$.*') AS BIGINT[])), 0)::BIGINT AS rejected
+            FROM meta.refresh_log WHERE outcome = 'ok'),
+        found AS (
+            SELECT refreshed_at, sum(findings) FILTER (WHERE status <> 'fixed')::BIGINT AS findings
+            FROM dq.review_history GROUP BY 1)
+        SELECT r.refreshed_at, r.rejected, coalesce(f.findings, 0)::BIGINT AS findings
+        FROM refreshes AS r
+        ASOF LEFT JOIN found AS f ON r.refreshed_at >= f.refreshed_at
+        ORDER BY 1""", ())
+
+
 def latest_data_day():
     """The latest day an event is dated in the data the user may see (issue 23, honest dates): what "the figures are
     updated to" means, unlike the reporting date (--as-of), which only moves overdue figures."""

@@ -526,6 +526,7 @@ LABELS: dict[str, dict[str, str]] = {
               "dòng vẫn được tính; không nằm trong số dòng bị loại.",
         "en": "Latitude and longitude outside Vietnam, unreadable or only one of the two: the coordinates are "
               "dropped, the row still counts; not among the rejected rows."},
+    "refreshed_at_axis": {"vi": "Lần làm mới", "en": "Refresh"},
 }
 
 

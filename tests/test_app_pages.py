@@ -247,3 +247,37 @@ def test_header_names_the_product_and_the_province(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SVMT_DB", str(fixture_db))
     at = open_page("overview", "can_bo_du_lieu", districts=["652"])
     assert at.markdown[0].value == "**Sóng và máy tính cho em** · Tỉnh Đắk Lắk"
+
+
+def test_quality_page_charts_rejects_and_findings_by_refresh(monkeypatch: pytest.MonkeyPatch, fixture_db: Path,
+                                                             tmp_path: Path) -> None:
+    """Issue 23 point 3 (rejects over time): rejected rows and findings at each successful refresh. The fixture's
+    refresh (13 rejected rows: schools 1, survey 5, donations 3, handovers 2, coverage 2; 11 open findings) and a
+    later one written into a copy's logs by hand: 6 + 3 = 9 rejected; findings 5 open + 2 dismissed = 7 (the 2
+    fixed ones are gone, not found); a failed refresh in between is not a point."""
+    import shutil
+    from datetime import timedelta
+
+    import duckdb
+
+    db = tmp_path / "two.duckdb"
+    shutil.copy(fixture_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        first = con.execute("SELECT max(ended_at) FROM meta.refresh_log").fetchall()[0][0]
+        failed, later = first + timedelta(days=20), first + timedelta(days=31)
+        con.execute("INSERT INTO meta.refresh_log (seq, started_at, ended_at, outcome, rows_rejected) VALUES "
+                    "(2, ?, ?, 'error', NULL), (3, ?, ?, 'ok', '{\"survey\": 6, \"schools\": 3}')",
+                    [failed, failed, later, later])
+        seen = later - timedelta(seconds=5)
+        con.execute("INSERT INTO dq.review_history VALUES (?, '643', 'duplicate_serial', 'open', 5), "
+                    "(?, '652', 'duplicate_serial', 'dismissed', 2), (?, NULL, 'duplicate_serial', 'fixed', 2)",
+                    [seen, seen, seen])
+    finally:
+        con.close()
+    at = _page(monkeypatch, db, "chat_luong_du_lieu")
+    (spec,) = [s for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+               if s["layout"]["title"]["text"] == "Dòng bị loại và vấn đề theo lần làm mới"]
+    traces = {trace["name"]: _values(trace["y"]) for trace in spec["data"]}
+    assert traces == {"Dòng bị loại": [13, 9], "Vấn đề": [11, 7]}
+    assert len(spec["data"][0]["x"]) == 2 and spec["data"][0]["x"][1].endswith(later.strftime("%d/%m/%Y"))

@@ -59,6 +59,7 @@ def render() -> None:
         fig = px.bar(trend, x="label", y="open", text="open", title=t("review_trend"),
                      labels={"label": t("month"), "open": t("review_open")})
         st.plotly_chart(ui.plot_layout(fig, height=300), width="stretch")
+    _by_refresh()
     _by_file(issues, rejected)
 
     st.subheader(t("issues_title"))
@@ -105,6 +106,19 @@ def _file_names(files: object) -> object:
         return ", ".join(str(f.get("file", "")) for f in json.loads(files))
     except (TypeError, ValueError, AttributeError):
         return files
+
+
+def _by_refresh() -> None:
+    """Rejected rows and findings at each refresh (province-wide users): whether the files get cleaner over time."""
+    history = data.rejects_by_refresh()
+    if len(history) < 2:  # one refresh is no history
+        return
+    history["label"] = [clock(at) for at in history["refreshed_at"]]  # 14:05 03/12/2026
+    long = history.melt(id_vars=["label"], value_vars=["rejected", "findings"], var_name="s", value_name="n")
+    long["s"] = long["s"].map({"rejected": t("rejected_rows_series"), "findings": t("issues_series")})
+    fig = px.line(long, x="label", y="n", color="s", markers=True, title=t("rejects_over_time_title"),
+                  labels={"label": t("refreshed_at_axis"), "n": t("count"), "s": ""})
+    st.plotly_chart(ui.plot_layout(fig, height=300), width="stretch")
 
 
 def _by_file(issues: pd.DataFrame, rejected: pd.DataFrame) -> None:
