@@ -15,6 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "province"
 AS_OF = "2023-01-15"
+CHROMIUM = "/usr/bin/chromium"  # Debian's, driven by Playwright (.ci/run installs it; never `playwright install`)
 
 # `make test` runs the files on parallel workers (pytest-xdist, --dist loadfile). dbt keeps its parsed project,
 # run results and the build lock in its target path: each worker gets its own, so their builds never wait for
@@ -68,8 +69,6 @@ def chromium() -> Iterator:
     """Debian's Chromium driven by Playwright, one per test module (never `playwright install`: .ci/run installs
     the browser with apt-get)."""
     from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import CHROMIUM
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is required (.ci/run installs it)"
     with sync_playwright() as p:

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from app.auth import COOKIE
 from app.sessions import AuthStore
 from tests.conftest import TEST_PASSWORD
-from tests.test_browser import CHROMIUM, _sign_in, streamlit_server
+from tests.test_browser import _sign_in, streamlit_server
 from warehouse.secret import install_secret
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
@@ -36,15 +36,6 @@ def site(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield url, db
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required (.ci/run installs it)"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
-
-
 def _shows(page: Page, url: str) -> str:
     """Open the overview and say what it shows once the first script run is drawn: "form" or "overview"."""
     page.goto(f"{url}/")
@@ -58,9 +49,9 @@ def _shows(page: Page, url: str) -> str:
     return "overview"
 
 
-def test_a_cookie_replayed_after_sign_out_gets_the_form(site: tuple[str, Path], browser: Browser) -> None:
+def test_a_cookie_replayed_after_sign_out_gets_the_form(site: tuple[str, Path], chromium: Browser) -> None:
     url, db = site
-    first = browser.new_context(locale="vi-VN")
+    first = chromium.new_context(locale="vi-VN")
     page = first.new_page()
     page.goto(f"{url}/")
     page.wait_for_selector("input", timeout=30_000)
@@ -71,12 +62,12 @@ def test_a_cookie_replayed_after_sign_out_gets_the_form(site: tuple[str, Path], 
     page.wait_for_selector(f"text={SIGNED_IN}", timeout=30_000)
     copied = [c for c in first.cookies() if c["name"] == COOKIE]
     assert len(copied) == 1 and copied[0]["value"].count(".") == 1
-    stolen = browser.new_context(locale="vi-VN")  # another machine holding the copied cookie: signed in …
+    stolen = chromium.new_context(locale="vi-VN")  # another machine holding the copied cookie: signed in …
     stolen.add_cookies(copied)
     assert _shows(stolen.new_page(), url) == "overview"
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_selector("text=Mật khẩu", timeout=30_000)
-    replay = browser.new_context(locale="vi-VN")  # … and refused once its owner signed out
+    replay = chromium.new_context(locale="vi-VN")  # … and refused once its owner signed out
     replay.add_cookies(copied)
     assert _shows(replay.new_page(), url) == "form"
     assert _shows(stolen.new_page(), url) == "form"
@@ -88,7 +79,7 @@ def test_a_cookie_replayed_after_sign_out_gets_the_form(site: tuple[str, Path], 
                     ("sign_in_refused", "revoked")]
 
 
-def test_a_cookie_signed_with_another_key_gets_the_form(site: tuple[str, Path], browser: Browser) -> None:
+def test_a_cookie_signed_with_another_key_gets_the_form(site: tuple[str, Path], chromium: Browser) -> None:
     url, _db = site
     sid = AuthStore().open_session("lanh_dao")  # a real live session (the server shares SVMT_AUTH_STATE)
 
@@ -96,10 +87,10 @@ def test_a_cookie_signed_with_another_key_gets_the_form(site: tuple[str, Path], 
         mac = hmac.new(key, f"svmt-session-cookie:{sid}".encode(), hashlib.sha256).hexdigest()
         return {"name": COOKIE, "value": f"{sid}.{mac}", "url": url}
 
-    forged = browser.new_context(locale="vi-VN")
+    forged = chromium.new_context(locale="vi-VN")
     forged.add_cookies([cookie(b"demo-only-change-me-in-config-users-yaml")])  # the old tracked key
     assert _shows(forged.new_page(), url) == "form"
-    genuine = browser.new_context(locale="vi-VN")  # the same session signed with the install secret: accepted
+    genuine = chromium.new_context(locale="vi-VN")  # the same session signed with the install secret: accepted
     genuine.add_cookies([cookie(install_secret())])
     assert _shows(genuine.new_page(), url) == "overview"
     forged.close()
