@@ -90,3 +90,46 @@ def test_the_enum_scan_finds_the_copy_it_was_written_for() -> None:
     assert _enum_lists(old) == ["coverage_status ['chua_co_song', 'da_phu_song', 'dang_trien_khai']",
                                 "reason_code ['missing', 'not_in_enum', 'out_of_range', 'outside_scope', "
                                 "'unknown_reference', 'unparsable']"]
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module a Python file imports, at the top or inside a function (`import a.b`, `from a.b import c`)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+    return found
+
+
+def _imports_of(folder: str, packages: tuple[str, ...]) -> list[str]:
+    """`file: module` for each import under `folder` of one of `packages` (or a module inside one)."""
+    return [f"{path.relative_to(REPO)}: {module}" for path in sorted((REPO / folder).rglob("*.py"))
+            for module in sorted(_imported_modules(path)) if module.split(".")[0] in packages]
+
+
+def test_ingest_never_imports_what_runs_after_it() -> None:
+    """Issue 22 (one-way flow): ingest is upstream of everything; it reports counts as events
+    (ingest.load.LoadEvent) and the warehouse words and formats them, so no ingest module imports the
+    warehouse, the app, the expectations or the reports."""
+    assert _imports_of("ingest", ("warehouse", "app", "expectations", "reports")) == []
+
+
+def test_the_app_takes_from_ingest_only_the_contract_the_rules_and_the_upload_preview() -> None:
+    """The app reads the warehouse's reporting views: from ingest it takes the one list of codes (contract), the
+    rule macros (rules) and the upload page's check (preview) — never the loader's internals — and nothing of dbt
+    or of the expectations."""
+    assert _imports_of("app", ("dbt", "expectations")) == []
+    allowed = {"ingest.contract", "ingest.rules", "ingest.preview"}
+    assert [line for line in _imports_of("app", ("ingest",)) if line.split(": ")[1] not in allowed] == []
+
+
+def test_the_import_scan_finds_the_backward_import_it_was_written_for(tmp_path: Path) -> None:
+    """The scan is not blind: ingest/load.py's old `from warehouse.formats import number` (and a lazy import
+    inside a function) would be found."""
+    old = tmp_path / "load.py"
+    old.write_text("from warehouse.formats import number\n\ndef f():\n    import app.ui\n", encoding="utf-8")
+    assert _imported_modules(old) == {"warehouse.formats", "app.ui"}
