@@ -59,26 +59,51 @@ def _enum_code_sets() -> dict[str, set[str]]:
     return {**sets, "reason_code": set(REASONS)}
 
 
+def _copied_enums(codes: set[str]) -> list[str]:
+    """`name [codes]` for each enumeration whose codes are all in `codes`: a copy of the contract's list. A list of
+    some codes is a rule about them (int_students: the types that are a school level)."""
+    return [f"{name} {sorted(codes & enum)}" for name, enum in _enum_code_sets().items()
+            if len(enum) >= 2 and enum <= codes]
+
+
 def _enum_lists(text: str) -> list[str]:
-    """The quoted lists in `text` (`('a', 'b')`, `['a', 'b']`) that hold every code of an enumeration: a copy of the
-    contract's list. A list of some codes is a rule about them (int_students: the types that are a school level)."""
+    """The quoted lists in `text` (`('a', 'b')`, `['a', 'b']`) that copy an enumeration's codes."""
     lists = []
     for found in re.finditer(r"[(\[]\s*'[^']*'(?:\s*,\s*'[^']*')+\s*,?\s*[)\]]", text):
-        codes = set(re.findall(r"'([^']*)'", found.group()))
-        lists += [f"{name} {sorted(codes & enum)}" for name, enum in _enum_code_sets().items()
-                  if len(enum) >= 2 and enum <= codes]
+        lists += _copied_enums(set(re.findall(r"'([^']*)'", found.group())))
     return lists
+
+
+def _yml_enum_lists(text: str) -> list[str]:
+    """The lists of a dbt .yml, flow (`[a, b]`) or block (`- a` lines), that copy an enumeration's codes: e.g. a
+    `columns_hold` accepted_values list where `{enum: kind.column}` should name the contract's column."""
+    from ruamel.yaml import YAML
+
+    def lists(node: object) -> list[list]:
+        if isinstance(node, dict):
+            return [found for value in node.values() for found in lists(value)]
+        if isinstance(node, list):
+            return [node, *(found for item in node for found in lists(item))]
+        return []
+
+    return [copy for found in lists(YAML(typ="safe").load(text))
+            for copy in _copied_enums({str(item) for item in found if isinstance(item, str | int)})]
 
 
 def test_enum_codes_are_listed_only_in_the_contract() -> None:
     """ingest/contract.py is the one list of enum codes: dbt's raw-contract test reads them from meta.contract_enums
     (written by ingest), so a quoted list of all the codes of an enumeration anywhere in dbt_project/ or app/
-    is a copy that can fall out of step (e.g. `school_type not in ('tieu_hoc', 'thcs', …)`)."""
+    is a copy that can fall out of step (e.g. `school_type not in ('tieu_hoc', 'thcs', …)`); so is a list in a
+    model's .yml (`columns_hold`'s accepted_values name a contract enum column instead: `{enum: donations.form}`)."""
     dbt = REPO / "dbt_project"
     scanned = [*(p for folder in ("models", "tests", "macros") for p in sorted((dbt / folder).rglob("*.sql"))),
                *sorted((REPO / "app").rglob("*.py"))]
     copies = [f"{path.relative_to(REPO)}: {found}" for path in scanned
               for found in _enum_lists(path.read_text(encoding="utf-8"))]
+    ymls = [*sorted((dbt / "models").rglob("*.yml")), *sorted((dbt / "tests").rglob("*.yml"))]
+    assert len(ymls) >= 7
+    copies += [f"{path.relative_to(REPO)}: {found}" for path in ymls
+               for found in _yml_enum_lists(path.read_text(encoding="utf-8"))]
     assert copies == []
 
 
@@ -90,6 +115,29 @@ def test_the_enum_scan_finds_the_copy_it_was_written_for() -> None:
     assert _enum_lists(old) == ["coverage_status ['chua_co_song', 'da_phu_song', 'dang_trien_khai']",
                                 "reason_code ['missing', 'not_in_enum', 'out_of_range', 'outside_scope', "
                                 "'unknown_reference', 'unparsable']"]
+
+
+def test_the_yml_enum_scan_finds_the_copy_it_was_written_for() -> None:
+    """The .yml scan is not blind: donations_by_donor_type's old accepted_values (a copy of two contract enums, flow
+    and block style) would be caught, and the derived school levels (no contract enum: no lien_cap) would not."""
+    old = """
+models:
+  - name: donations_by_donor_type
+    data_tests:
+      - columns_hold:
+          arguments:
+            accepted_values:
+              donor_type: [co_quan_nha_nuoc, doanh_nghiep, doanh_nghiep_vien_thong, to_chuc, ca_nhan, ngan_sach_quy]
+              form:
+                - tien_mat
+                - thiet_bi
+                - goi_cuoc
+              school_level: [tieu_hoc, thcs, thpt, gdnn_gdtx, cao_dang_dai_hoc, khong_ro]
+              priority_tier: [1, 2, 3, 4]
+"""
+    assert _yml_enum_lists(old) == ["donor_type ['ca_nhan', 'co_quan_nha_nuoc', 'doanh_nghiep', "
+                                    "'doanh_nghiep_vien_thong', 'ngan_sach_quy', 'to_chuc']",
+                                    "form ['goi_cuoc', 'thiet_bi', 'tien_mat']"]
 
 
 def _imported_modules(path: Path) -> set[str]:
