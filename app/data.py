@@ -36,6 +36,8 @@ REPORTING = {
     "rejected_rows": "district_code", "data_span": "district_code",
     # issue 23 point 4 (maps): schools' and districts' points
     "schools": "district_code", "district_centres": "district_code",
+    # issue 22 (one list): the school levels int_students derives, for the filter bar
+    "school_levels": None,
 }
 PERSONAL = {"dq_issues": "dq.issues_located", "rejected_rows": "dq.rejected_rows_located"}
 # Meta tables (no personal data, not about districts): (name → district column), read as they are.
@@ -51,7 +53,7 @@ OFFICERS_ONLY = re.compile(r"\bdq\s*\.\s*(issues|rejected_rows|finding_records|r
 REQUIRED_TABLES = {"reporting.program_kpis", "reporting.allocation_stock", "reporting.coverage_points",
                    "reporting.dq_issues", "reporting.progress_by_district_month", "meta.refresh_log",
                    "dq.expectation_results", "dq.issues_located", "dq.review_findings", "dq.review_history",
-                   "reporting.data_span"}
+                   "reporting.data_span", "reporting.school_levels"}
 
 
 def warehouse_path() -> Path:
@@ -349,6 +351,12 @@ def districts() -> pd.DataFrame:
     where, params = _where()
     return query(f"SELECT district_code, district_name FROM reporting.coverage_by_district WHERE {where} "
                  "ORDER BY district_code", params)
+
+
+def school_levels() -> list[str]:
+    """The school levels for the filter bar, in their order: the warehouse's (reporting.school_levels, as dbt derives
+    them), so the app holds no second list that could miss a level the model adds."""
+    return list(query("SELECT school_level FROM reporting.school_levels ORDER BY level_order")["school_level"])
 
 
 def months() -> list:

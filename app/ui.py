@@ -26,7 +26,6 @@ from app.plain import md
 from warehouse import formats
 
 TIERS = (1, 2, 3, 4)
-LEVELS = ("tieu_hoc", "thcs", "thpt", "gdnn_gdtx", "cao_dang_dai_hoc", "khong_ro")
 TIER_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#2980b9", 4: "#7f8c8d"}
 STATUS_COLOURS = {"da_phu_song": "#27ae60", "dang_trien_khai": "#f39c12", "chua_co_song": "#c0392b"}
 CODE_LABELS: dict[str, dict[str, str]] = {
@@ -301,8 +300,9 @@ def filter_bar() -> None:
                      key="f_districts", default=_param_list("d", list(names)), placeholder=t("all"))
     kept_multiselect(st.sidebar, t("tier"), list(TIERS), format_func=labeller(), key="f_tiers",
                      default=_param_list("t", list(TIERS)), placeholder=t("all"))
-    kept_multiselect(st.sidebar, t("school_level"), list(LEVELS), format_func=labeller(), key="f_levels",
-                     default=_param_list("l", list(LEVELS)), placeholder=t("all"))
+    levels = data.school_levels()
+    kept_multiselect(st.sidebar, t("school_level"), levels, format_func=labeller(), key="f_levels",
+                     default=_param_list("l", levels), placeholder=t("all"))
     if len(months) > 1:
         st.sidebar.select_slider(t("period"), options=months, key="f_period", format_func=month)
     _write_query_params()

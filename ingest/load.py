@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,6 @@ from ingest.contract import CONTRACT, KINDS, REASONS, kind_of_file
 from ingest.pseudonym import is_pseudonymous, read_pseudonymous
 from ingest.read import LINE, InputError, RawTable, read_file
 from ingest.validate import SCOPE, create_tables, load_kind
-from warehouse.formats import number
 
 READERS = 2  # files read at once (the machine of SPEC §7 has two cores)
 EXTENSIONS = (".csv", ".xlsx", ".parquet")  # parquet: exports of the canonical columns (roll-ups)
@@ -66,6 +64,28 @@ class FileRead:
     rows: int
     encoding: str
     delimiter: str
+
+
+@dataclass(frozen=True)
+class KindReading:
+    """Progress event: a kind's files are read and about to be validated (the caller prints
+    `[ingest] survey: 3 tệp/files, 1.234 dòng/rows`)."""
+
+    kind: str
+    files: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class FileIgnored:
+    """Progress event: a file of the folder is not loaded; `reason` is the bilingual text of LoadReport.warnings."""
+
+    reason: str
+
+
+# What load_folder tells its caller as it goes. Ingest formats no numbers and prints nothing: the caller (the
+# warehouse CLI) owns the wording and the number format, so the flow stays ingest → warehouse, never back.
+LoadEvent = KindReading | FileIgnored
 
 
 @dataclass
@@ -136,7 +156,7 @@ def _read_all(sources: list[SourceFile]) -> Iterator[RawTable]:
 
 
 def _load_kinds(con: duckdb.DuckDBPyConnection, by_kind: dict[str, list[SourceFile]], tables: Iterator[RawTable],
-                report: LoadReport, progress: Callable[[str], None]) -> None:
+                report: LoadReport, progress: Callable[[LoadEvent], None]) -> None:
     """Validate kind after kind (SPEC order: a school's district is checked against raw.districts), taking
     each kind's tables from `tables` (all files of every kind, in that order) as they are read."""
     for kind, of_kind in by_kind.items():
@@ -159,7 +179,7 @@ def _load_kinds(con: duckdb.DuckDBPyConnection, by_kind: dict[str, list[SourceFi
             report.loaded[kind], report.rejected[kind] = 0, 0
             continue
         rows_read = sum(f.height for f in frames)
-        progress(f"[ingest] {kind}: {number(len(of_kind))} tệp/files, {number(rows_read)} dòng/rows")
+        progress(KindReading(kind, len(of_kind), rows_read))
         rows = pl.concat(frames, how="diagonal")
         del frames  # one copy of a kind's rows at a time: the frames die with `rows` after validation
         report.loaded[kind], report.rejected[kind] = load_kind(con, kind, rows)
@@ -183,12 +203,13 @@ def write_contract_enums(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def load_folder(con: duckdb.DuckDBPyConnection, folder: Path,
-                progress: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> LoadReport:
-    """Read and validate every file of `folder` into raw.* and dq.rejected_rows of `con`."""
+                progress: Callable[[LoadEvent], None] = lambda _event: None) -> LoadReport:
+    """Read and validate every file of `folder` into raw.* and dq.rejected_rows of `con`, telling `progress` of
+    each ignored file and each kind as it starts (LoadEvent)."""
     files, warnings = list_sources(folder)
     report = LoadReport(warnings=warnings)
     for warning in warnings:
-        progress(f"cảnh báo/warning: {warning}")
+        progress(FileIgnored(warning))
     create_tables(con)
     load_district_centres(con)
     write_contract_enums(con)

@@ -56,6 +56,28 @@ def test_tier_filter_from_the_url(monkeypatch: pytest.MonkeyPatch, fixture_db: P
     assert (metrics["Học sinh cần hỗ trợ"], metrics["Đã được hỗ trợ"], metrics["Còn chờ hỗ trợ"]) == ("5", "3", "2")
 
 
+def test_the_school_level_filter_lists_the_warehouse_levels(monkeypatch: pytest.MonkeyPatch, fixture_db: Path,
+                                                           tmp_path: Path) -> None:
+    """Issue 22: the filter's school levels are reporting.school_levels (dbt's), in its order, not a list of the
+    app's own: the fixture's six levels as before, and whatever a warehouse lists instead."""
+    import shutil
+
+    import duckdb
+
+    at = _page(monkeypatch, fixture_db, "overview")
+    assert at.multiselect(key="f_levels").options == ["Tiểu học", "THCS", "THPT", "GDNN-GDTX", "Cao đẳng, đại học",
+                                                      "Không rõ"]
+    db = tmp_path / "levels.duckdb"
+    shutil.copy(fixture_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("CREATE OR REPLACE VIEW reporting.school_levels AS SELECT * FROM (VALUES ('thpt', 2), "
+                "('khong_ro', 3), ('tieu_hoc', 1)) AS levels(school_level, level_order)")
+    con.close()
+    at = _page(monkeypatch, db, "overview", l="thpt")
+    assert at.multiselect(key="f_levels").options == ["Tiểu học", "THPT", "Không rõ"]
+    assert at.multiselect(key="f_levels").value == ["thpt"]
+
+
 def test_resources_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path) -> None:
     at = _page(monkeypatch, fixture_db, "nguon_luc")
     assert [m.value for m in at.metric] == ["21 triệu ₫", "20 triệu ₫", "4", "50"]

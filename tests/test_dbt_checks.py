@@ -28,6 +28,12 @@ def _tests_of(db: Path, model: str) -> None:
     ("monthly_progress", "UPDATE marts.monthly_progress SET month = NULL WHERE month = (SELECT max(month) "
                          "FROM marts.monthly_progress)"),
     ("need_vs_supply", "UPDATE marts.need_vs_supply SET priority_tier = 5 WHERE priority_tier = 1"),
+    # school_level: var('school_levels'), the derived levels (a school type such as lien_cap is not one)
+    ("need_vs_supply", "UPDATE marts.need_vs_supply SET school_level = 'lien_cap' WHERE school_level = 'thcs'"),
+    # accepted_values naming a contract enum column ({enum: donations.form}): the codes come from meta.contract_enums
+    ("donations_by_donor_type", "UPDATE marts.donations_by_donor_type SET form = 'khong_co' WHERE form = 'thiet_bi'"),
+    ("donations_by_donor_type", "DELETE FROM meta.contract_enums WHERE kind = 'donations' AND column_name = 'form' "
+                                "AND code = 'thiet_bi'"),
 ])
 def test_a_broken_rule_fails_the_build(fixture_db: Path, tmp_path: Path, model: str, damage: str) -> None:
     db = tmp_path / "copy.duckdb"

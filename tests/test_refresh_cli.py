@@ -25,6 +25,19 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     return {t: query(db, f"SELECT * FROM {t} ORDER BY ALL") for t in MARTS}
 
 
+def test_ingest_events_print_the_progress_lines_of_before(capsys: pytest.CaptureFixture[str]) -> None:
+    """Ingest reports counts (ingest.load.LoadEvent); the warehouse words them, numbers the Vietnamese way, in the
+    same lines ingest printed itself before issue 22 (tests/test_reliability.py waits for the `[ingest] kind:` one)."""
+    from ingest.load import FileIgnored, KindReading
+    from warehouse.refresh import _ingest_progress
+
+    _ingest_progress(KindReading("survey", 3, 1234567))
+    _ingest_progress(FileIgnored("README.md: bỏ qua (không rõ loại tệp) / ignored (unknown kind or extension)"))
+    assert capsys.readouterr().err.splitlines() == [
+        "[ingest] survey: 3 tệp/files, 1.234.567 dòng/rows",
+        "cảnh báo/warning: README.md: bỏ qua (không rõ loại tệp) / ignored (unknown kind or extension)"]
+
+
 @pytest.fixture()
 def built(tmp_path: Path, fixture_db: Path) -> Path:
     """A private copy of the fixture warehouse, to check that failures leave it byte-identical."""

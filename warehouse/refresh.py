@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.load import LoadReport, load_folder
+from ingest.load import FileIgnored, KindReading, LoadEvent, LoadReport, load_folder
 from warehouse import audit
 from warehouse.formats import day, decimal, number
 from warehouse.guard import Held, Impact, check
@@ -87,6 +87,15 @@ Summary = RefreshResult  # the name callers used before
 
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _ingest_progress(event: LoadEvent) -> None:
+    """The lines ingest's events print while it loads (ingest reports counts, the warehouse words them)."""
+    match event:
+        case KindReading(kind, files, rows):
+            _progress(f"[ingest] {kind}: {number(files)} tệp/files, {number(rows)} dòng/rows")
+        case FileIgnored(reason):
+            _progress(f"cảnh báo/warning: {reason}")
 
 
 def _stage_done(name: str, seconds: float, what: str) -> None:
@@ -445,7 +454,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
         t0 = time.perf_counter()
         con = duckdb.connect(str(tmp))
         try:
-            report = load_folder(con, source, _progress)
+            report = load_folder(con, source, _ingest_progress)
             con.execute("CREATE OR REPLACE TABLE meta.refresh (as_of DATE, refreshed_at TIMESTAMP, "
                         "source_dir VARCHAR, device_unit_cost_vnd BIGINT)")
             con.execute("INSERT INTO meta.refresh VALUES (?, ?, ?, ?)",

@@ -45,40 +45,40 @@ donation_summary as (
     from donations
 ),
 
+{#- Every finding type whose records are found by a key column: (issue_type, record_key expression, relation,
+    summary expression). The built rows' summaries, then each raw version of a conflicting_record (one row a
+    version, every column as written). -#}
+{%- set keyed = [
+    ('duplicate_student_in_round', "survey_round || '|' || student_key", 'survey_summary', 'summary'),
+    ('possible_duplicate_person',
+     "name_fold || '|' || coalesce(cast(date_of_birth as varchar), 'None') || '|' || district_code",
+     'survey_summary', 'summary'),
+    ('duplicate_handover_student', 'student_key', 'handover_summary', 'summary'),
+    ('duplicate_serial', 'serial_number', 'handover_summary', 'summary'),
+    ('handover_outside_need_list', 'handover_id', 'handover_summary', 'summary'),
+    ('handover_unknown_donation', 'handover_id', 'handover_summary', 'summary'),
+    ('donation_overdrawn', 'donation_id', 'donation_summary', 'summary'),
+    ('donation_overdrawn', 'donation_id', 'handover_summary', 'summary'),
+] -%}
+{%- for entity, key in [('schools', 'school_code'), ('donations', 'donation_id'), ('handovers', 'handover_id'),
+                        ('coverage', 'point_id')] %}
+    {%- do keyed.append(('conflicting_record', key, source('raw', entity),
+                         "'phiên bản: ' || concat_ws(' · ', *columns(* exclude (source_file, source_line, file_rank)))"))
+    %}
+{%- endfor %}
 candidates as (
-    select 'duplicate_student_in_round' as issue_type, survey_round || '|' || student_key as record_key,
-           source_file, source_line, summary
-    from survey_summary
+    {%- for issue_type, record_key, relation, summary in keyed %}
+    select '{{ issue_type }}' as issue_type, {{ record_key }} as record_key, source_file, source_line,
+           {{ summary }} as summary
+    from {{ relation }}
     union all
-    select 'possible_duplicate_person',
-           name_fold || '|' || coalesce(cast(date_of_birth as varchar), 'None') || '|' || district_code,
-           source_file, source_line, summary
-    from survey_summary
-    union all
-    select 'duplicate_handover_student', student_key, source_file, source_line, summary from handover_summary
-    union all
-    select 'duplicate_serial', serial_number, source_file, source_line, summary from handover_summary
-    union all
-    select 'handover_outside_need_list', handover_id, source_file, source_line, summary from handover_summary
-    union all
-    select 'handover_unknown_donation', handover_id, source_file, source_line, summary from handover_summary
-    union all
-    select 'donation_overdrawn', donation_id, source_file, source_line, summary from donation_summary
-    union all
-    select 'donation_overdrawn', donation_id, source_file, source_line, summary from handover_summary
-    union all
+    {%- endfor %}
+    -- a possible duplicate donation's key lists its donations: each of them is one of its records
     select 'possible_duplicate_donation', f.record_key, d.source_file, d.source_line, d.summary
     from donation_summary as d
     inner join findings as f
         on f.issue_type = 'possible_duplicate_donation'
        and list_contains(string_split(f.record_key, ', '), d.donation_id)
-    {% for entity, key in [('schools', 'school_code'), ('donations', 'donation_id'), ('handovers', 'handover_id'),
-                           ('coverage', 'point_id')] %}
-    union all
-    select 'conflicting_record', {{ key }}, source_file, source_line,
-           'phiên bản: ' || concat_ws(' · ', *columns(* exclude (source_file, source_line, file_rank)))
-    from {{ source('raw', entity) }}
-    {% endfor %}
 ),
 
 final as (
