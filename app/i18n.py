@@ -13,6 +13,7 @@ import streamlit as st
 from warehouse import formats
 
 LANGS = ("vi", "en")
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}  # the language switch names each language in itself
 
 LABELS: dict[str, dict[str, str]] = {
     "app_title": {"vi": "Sóng và máy tính cho em", "en": "Signal and computers for the kids"},

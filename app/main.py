@@ -14,7 +14,7 @@ from warehouse.private import restrict_umask  # noqa: E402
 restrict_umask()  # issue 21: uploads, job files, packs and logs written by the dashboard are its user's only
 
 from app import auth, ui  # noqa: E402
-from app.i18n import LANGS, lang, t  # noqa: E402
+from app.i18n import LANGS, LANGUAGE_NAMES, lang, t  # noqa: E402
 from app.registry import PAGE_SPECS  # noqa: E402
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/signal_cellular_alt:", layout="wide")
@@ -33,8 +33,7 @@ def pages(only_allowed: bool) -> list:
 # rerun it as the default page. The real menu, for the signed-in role only, follows the sign-in.
 st.navigation(pages(only_allowed=False), position="hidden")
 
-NAMES = {"vi": "Tiếng Việt", "en": "English"}
-choice = st.sidebar.radio(t("language"), LANGS, index=LANGS.index(lang()), format_func=NAMES.get,
+choice = st.sidebar.radio(t("language"), LANGS, index=LANGS.index(lang()), format_func=LANGUAGE_NAMES.get,
                           horizontal=True, key="language_switch")
 if choice != lang():
     st.query_params["lang"] = choice

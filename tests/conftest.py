@@ -77,6 +77,30 @@ def chromium() -> Iterator:
         launched.close()
 
 
+
+# The text a person reads: Material icons are drawn from ligature names (`volunteer_activism`), which innerText would
+# report as words, so icon elements are left out.
+VISIBLE_TEXT = """() => { const body = document.body.cloneNode(true);
+    body.querySelectorAll('[data-testid="stIconMaterial"], .material-symbols-rounded').forEach(e => e.remove());
+    document.documentElement.appendChild(body); const text = body.innerText; body.remove(); return text; }"""
+
+
+def settled_text(page) -> str:
+    """Wait until the page's script run has finished (Streamlit's `data-test-script-state` back to "notRunning",
+    no running indicator) and what it shows has stopped changing over half a second (charts and metrics are drawn
+    after the script ends), instead of a fixed pause. The visible text (VISIBLE_TEXT)."""
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=60_000)
+    text, steady = "", 0
+    for _ in range(240):
+        page.wait_for_timeout(250)
+        running = page.locator("[data-testid='stStatusWidget']").count() > 0
+        now = page.evaluate(VISIBLE_TEXT)
+        steady = steady + 1 if (now == text and not running) else 0
+        text = now
+        if steady >= 2:
+            break
+    return text
+
 APP = str(REPO / "app" / "main.py")
 ROLES = ("lanh_dao", "phan_tich", "can_bo_du_lieu")
 TEST_PASSWORD = "mat-khau-kiem-thu"  # every test user's password (users named after their role)

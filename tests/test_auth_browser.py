@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page
 
 from app.auth import COOKIE
 from app.sessions import AuthStore
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, settled_text
 from tests.test_browser import _sign_in, streamlit_server
 from warehouse.secret import install_secret
 
@@ -40,7 +40,7 @@ def _shows(page: Page, url: str) -> str:
     """Open the overview and say what it shows once the first script run is drawn: "form" or "overview"."""
     page.goto(f"{url}/")
     page.get_by_text(SIGNED_IN).or_(page.get_by_text("Mật khẩu")).first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1000)
+    settled_text(page)
     body = page.inner_text("body")
     assert page.locator("[data-testid='stException']").count() == 0
     if "Mật khẩu" in body and SIGNED_IN not in body:
@@ -56,7 +56,7 @@ def test_a_cookie_replayed_after_sign_out_gets_the_form(site: tuple[str, Path], 
     page.goto(f"{url}/")
     page.wait_for_selector("input", timeout=30_000)
     _sign_in(page, "phan_tich", TEST_PASSWORD)
-    page.wait_for_timeout(1000)
+    settled_text(page)
     assert _shows(page, url) == "overview"  # a new page load: the cookie resumes the session
     page.reload()
     page.wait_for_selector(f"text={SIGNED_IN}", timeout=30_000)

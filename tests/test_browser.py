@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, TEST_PASSWORD
+from tests.conftest import REPO, TEST_PASSWORD, settled_text
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 
@@ -78,7 +78,7 @@ def test_every_address_renders_without_exception(server: str, chromium) -> None:
     for address in ADDRESSES:
         page.goto(f"{server}/{address}")  # a new page load: the sign-in cookie keeps the session
         page.wait_for_selector("h1", timeout=30_000)
-        page.wait_for_timeout(1500)  # let the charts draw
+        settled_text(page)  # the charts drawn
         assert page.locator("[data-testid='stException']").count() == 0, address
         page.screenshot(path=str(ARTIFACTS / f"{address or 'tong-quan'}.png"), full_page=False)
         body = page.inner_text("body")
@@ -97,7 +97,7 @@ def test_every_address_renders_without_exception(server: str, chromium) -> None:
     page.wait_for_selector("text=Mật khẩu", timeout=30_000)
     page.reload()
     page.wait_for_selector("input", timeout=30_000)
-    page.wait_for_timeout(1500)
+    settled_text(page)
     assert "55,6 %" not in page.inner_text("body")  # signed out stays signed out after a reload
     page.close()
 
@@ -109,7 +109,7 @@ def test_leader_cannot_open_analyst_pages(server: str, chromium) -> None:
     _sign_in(page, "lanh_dao", TEST_PASSWORD)
     page.goto(f"{server}/chat-luong-du-lieu")
     page.wait_for_selector("h1", timeout=30_000)
-    page.wait_for_timeout(1500)
+    settled_text(page)
     # refused, visibly: the address is not in the leader's navigation, so Streamlit says so and runs the
     # overview instead (a blank or broken page fails here)
     page.get_by_text("Page not found").wait_for(state="visible", timeout=30_000)

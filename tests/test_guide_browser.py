@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Page
 
 from app.auth import PAGE_ROLES
-from app.i18n import LABELS
+from app.i18n import LABELS, LANGUAGE_NAMES
 from app.registry import PAGE_SPECS
-from tests.conftest import REPO, TEST_PASSWORD
+from tests.conftest import REPO, TEST_PASSWORD, settled_text
 from tests.test_browser import streamlit_server
 
 pytestmark = pytest.mark.slow  # a browser, a server and the demo province's refresh
@@ -27,11 +27,6 @@ ROLES = ("lanh_dao", "phan_tich", "can_bo_du_lieu")
 # File names from the source folder (survey_2022-H1.csv, handovers_2.csv) are data as the districts sent them, and
 # a path shown to a data officer (…/svmt_data_docs/index.html) is a path: words inside either are not code.
 IDENTIFIER = re.compile(r"(?<![\w./-])[a-z]+(?:_[a-z0-9]+)+(?![\w.-]*(?:\.(?:csv|xlsx|xls|parquet|txt|html)\b|/))\b")
-# The text a person reads: Material icons are drawn from ligature names (`volunteer_activism`), which innerText would
-# report as words, so icon elements are left out.
-VISIBLE_TEXT = """() => { const body = document.body.cloneNode(true);
-    body.querySelectorAll('[data-testid="stIconMaterial"], .material-symbols-rounded').forEach(e => e.remove());
-    document.documentElement.appendChild(body); const text = body.innerText; body.remove(); return text; }"""
 VI_THOUSANDS = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")  # 1.234 / 61.919
 EN_STYLE = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d)?[kMB]\b")  # 1,234 / 15k / 5B
 
@@ -49,29 +44,33 @@ def _sign_in(page: Page, url: str, user: str) -> None:
 
 
 def _open(page: Page, url: str, address: str, title: str, lang: str) -> str:
-    """Load a page, wait for its own title, then until its script has finished: no running indicator and the
-    visible text unchanged over half a second (charts and metrics arrive after the title). Its visible text."""
-    page.goto(f"{url}/{address}?lang={lang}")
+    """Open a page from the sidebar menu, as a user does (the app stays loaded: no new page load, session or
+    sign-in check), wait for its own title, then until it has settled (conftest.settled_text). Its visible text.
+    Loading each address directly is tests/test_browser.py's job."""
+    page.locator(f'[data-testid="stSidebarNav"] a[href="{url}/{address}"]').first.click()
     page.get_by_role("heading", name=LABELS[title][lang], exact=True).first.wait_for(timeout=30_000)
-    text, steady = "", 0
-    for _ in range(120):
-        page.wait_for_timeout(250)
-        running = page.locator("[data-testid='stStatusWidget']").count() > 0
-        now = page.evaluate(VISIBLE_TEXT)
-        steady = steady + 1 if (now == text and not running) else 0
-        text = now
-        if steady >= 2:
-            break
+    text = settled_text(page)
+    assert f"lang={lang}" in page.url or (lang == "vi" and "lang=" not in page.url), (page.url, lang)
     return text
 
 
+def _switch_language(page: Page, lang: str) -> None:
+    """The sidebar's language switch, clicked as a user does; the menu then names the pages in that language."""
+    page.locator('[data-testid="stSidebar"]').get_by_text(LANGUAGE_NAMES[lang], exact=True).click()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(LABELS["overview"][lang], exact=True).wait_for(
+        timeout=30_000)
+
+
 def _visit_all(browser, url: str, shots: str | None) -> dict[tuple[str, str, str], str]:
-    """Every page each role may open, in both languages; fails listing every untranslated identifier seen."""
+    """Every page each role may open, in both languages (menu clicks, the language switch in between); fails
+    listing every untranslated identifier seen."""
     seen, untranslated = {}, {}
     for role in ROLES:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
         _sign_in(page, url, role)
         for lang in ("vi", "en"):
+            if lang != "vi":
+                _switch_language(page, lang)
             for address, title in _pages(role):
                 body = _open(page, url, address, title, lang)
                 where = (role, lang, address or "/")

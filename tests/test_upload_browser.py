@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.conftest import FIXTURE, TEST_PASSWORD
+from tests.conftest import FIXTURE, TEST_PASSWORD, settled_text
 from tests.test_browser import ARTIFACTS, _sign_in, streamlit_server
 from tests.upload_data import AFTER, BEFORE, NAME, write_messy_survey
 
@@ -53,7 +53,7 @@ def _metrics(page: Page) -> dict[str, str]:
 def _overview(page: Page, url: str) -> dict[str, str]:
     page.goto(f"{url}/")
     page.wait_for_selector("text=Học sinh cần hỗ trợ", timeout=30_000)
-    page.wait_for_timeout(1000)
+    settled_text(page)
     m = _metrics(page)
     return {"identified": m["Học sinh cần hỗ trợ"], "supported": m["Đã được hỗ trợ"],
             "remaining": m["Còn chờ hỗ trợ"], "pct": m["Tỷ lệ đáp ứng nhu cầu"]}
@@ -75,7 +75,7 @@ def test_upload_messy_survey_accept_refresh_and_see_the_overview_change(site: tu
     page.wait_for_selector("h1:has-text('Tải dữ liệu lên')", timeout=30_000)
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files([str(messy), str(missing)])
     page.wait_for_selector("text=Dòng sẽ nạp", timeout=60_000)
-    page.wait_for_timeout(1000)
+    settled_text(page)
     page.screenshot(path=str(ARTIFACTS / "tai-len-bao-cao.png"), full_page=True)
     body = page.inner_text("body")
     assert page.locator("[data-testid='stException']").count() == 0
@@ -98,11 +98,11 @@ def test_upload_messy_survey_accept_refresh_and_see_the_overview_change(site: tu
     assert page.get_by_role("button", name="Chấp nhận 1 tệp và làm mới dữ liệu").is_disabled()
     page.get_by_role("button", name="Chạy thử và xem tác động").click()
     page.wait_for_selector("text=Không có dấu hiệu mất số liệu", timeout=600_000)
-    page.wait_for_timeout(1000)
+    settled_text(page)
     assert not [f for f in os.listdir(root / "source") if NAME in f]  # the trial left the folder alone
     page.get_by_role("button", name="Chấp nhận 1 tệp và làm mới dữ liệu").click()
     page.wait_for_selector("text=Làm mới xong", timeout=600_000)
-    page.wait_for_timeout(1000)
+    settled_text(page)
     page.screenshot(path=str(ARTIFACTS / "tai-len-xong.png"), full_page=True)
     after = _metrics(page)
     assert (after["Học sinh cần hỗ trợ"], after["Còn chờ hỗ trợ"], after["Dòng bị loại"]) == ("12", "6", "17")
