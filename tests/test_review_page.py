@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import open_page
+from tests.test_app_pages import _shown
 from warehouse import review
 
 
@@ -49,6 +50,10 @@ def test_officer_decides_two_findings_and_the_counts_follow(review_db: Path) -> 
     by_district = next(d.value for d in at.dataframe if "Lâu nhất (ngày)" in d.value.columns)
     assert dict(zip(by_district["Huyện"], by_district["Chưa xem"], strict=True))["Thành phố Buôn Ma Thuột"] == 6
     assert by_district["Chưa xem"].sum() == 11
+    # the review's tables write their whole numbers themselves (ui.table: 1.234.567 whatever the browser's language)
+    for heading in ("Lâu nhất (ngày)", "Số ngày"):
+        table = next(d for d in at.dataframe if heading in d.value.columns)
+        assert list(_shown(table)[heading]) == [str(n) for n in table.value[heading]], heading
     frame = review.findings(review_db)
     twins = frame.loc[frame["issue_type"] == "possible_duplicate_person", "finding_key"].iloc[0]
     serial = frame.loc[frame["issue_type"] == "duplicate_serial", "finding_key"].iloc[0]

@@ -81,7 +81,7 @@ def _by_district(frame: pd.DataFrame, names: dict[str, str]) -> None:
     table.index = [names.get(c, c) if isinstance(c, str) else t("province_wide") for c in table.index]
     table.columns = [ui.label(c) if c in review.STATUSES else c for c in table.columns]
     st.subheader(t("review_by_district"))
-    st.dataframe(table.rename_axis(t("col_district")).reset_index(), hide_index=True, width="stretch")
+    ui.table(table.rename_axis(t("col_district")).reset_index())
 
 
 def _filtered(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
@@ -114,9 +114,9 @@ def _records(chosen: list[str]) -> None:
     if records.empty:
         return
     st.markdown(f"**{t('review_records')}**")
-    st.dataframe(records.rename(columns={"finding_key": t("col_finding"), "source_file": t("col_source_file"),
-                                         "source_line": t("col_source_line"), "summary": t("col_record")}),
-                 hide_index=True, width="stretch", key="review_records_table")
+    ui.table(records.rename(columns={"finding_key": t("col_finding"), "source_file": t("col_source_file"),
+                                     "source_line": t("col_source_line"), "summary": t("col_record")}),
+             key="review_records_table")
 
 
 def _decide(chosen: list[str]) -> None:
@@ -170,7 +170,7 @@ def render() -> None:
     _by_district(frame, names)
     shown = _filtered(frame, names)
     st.subheader(t("review_list"))
-    st.dataframe(_readable(shown, names), hide_index=True, width="stretch", key="review_table")
+    ui.table(_readable(shown, names), key="review_table")  # numbers written 1.234.567 whatever the browser
     labels = {row.finding_key: f"{row.finding_key} · {ui.label(row.issue_type)} · "
                                f"{names.get(row.district_code, row.district_code or t('province_wide'))}"
               for row in shown.itertuples()}
