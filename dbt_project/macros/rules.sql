@@ -127,3 +127,14 @@
     {{ donor_fold }}, coalesce(cast({{ received_on }} as varchar), ''), {{ form }},
     coalesce(cast({{ amount_vnd }} as varchar), ''), coalesce(cast({{ quantity }} as varchar), '')
 {%- endmacro %}
+
+{#- ===== Issue 22 point 5, national refresh (h/nat): shared orders of the survey rows. ===== -#}
+
+{#- "The latest record" of a student (SPEC §5) as one comparable value: round, then surveyed_on (a missing one first),
+    then load order. The highest wins; int_students takes each student's arg_max (one hash aggregate instead of a
+    sorted window) and need_by_month the running one. -#}
+{% macro survey_recency(survey_round='survey_round', surveyed_on='surveyed_on', file_rank='file_rank',
+                        source_line='source_line') -%}
+    ({{ survey_round }}, {{ surveyed_on }} is not null, coalesce({{ surveyed_on }}, date '0001-01-01'),
+     {{ file_rank }}, {{ source_line }})
+{%- endmacro %}
