@@ -86,7 +86,8 @@
 
 {#- The people of the survey: one row per (folded name, birth date, district, student key) with the lineage of its
     row loaded last and the fuzzy search's blocking keys (birth year, the smaller and the larger of day and month).
-    dbt's possible_duplicate_person and the fuzzy duplicate search (expectations/fuzzy.py) read the same rows. -#}
+    Built once as intermediate.int_survey_people: dbt's possible_duplicate_person, dq_rule_counts and the fuzzy
+    duplicate search (expectations/fuzzy.py) read the same rows. -#}
 {% macro survey_people(relation) -%}
     select
         name_fold, date_of_birth, district_code, student_key,
