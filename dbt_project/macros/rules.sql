@@ -133,9 +133,14 @@
 
 {#- "The latest record" of a student (SPEC §5) as one comparable value: round, then surveyed_on (a missing one first),
     then load order. The highest wins; int_students takes each student's arg_max (one hash aggregate instead of a
-    sorted window) and need_by_month the running one. -#}
+    sorted window) and need_by_month the running one. One HUGEINT, from the top bits down: the round (year × 2 +
+    half; survey_round is always `YYYY-H1`/`YYYY-H2` after ingest), whether surveyed_on is given, surveyed_on (days
+    from 1970, shifted to stay positive), the load order (< 2^63): it orders as the tuple of those would, and
+    sorting or comparing one integer is ~1,5× cheaper than a struct (3 million rows nationally). -#}
 {% macro survey_recency(survey_round='survey_round', surveyed_on='surveyed_on', file_rank='file_rank',
                         source_line='source_line') -%}
-    ({{ survey_round }}, {{ surveyed_on }} is not null, coalesce({{ surveyed_on }}, date '0001-01-01'),
-     {{ file_rank }}, {{ source_line }})
+    (((cast(left({{ survey_round }}, 4) as integer) * 2 + (right({{ survey_round }}, 1) = '2')::integer) * 2
+       + ({{ surveyed_on }} is not null)::integer)::hugeint * (1::hugeint << 96)
+     + (coalesce(date_diff('day', date '1970-01-01', {{ surveyed_on }}), 0) + 2147483648)::hugeint * (1::hugeint << 63)
+     + {{ load_order(file_rank, source_line) }})
 {%- endmacro %}
