@@ -128,7 +128,7 @@ def _check_line_lengths(data: bytes, file: str) -> None:
 def _read_csv(data: bytes, file: str) -> tuple[pl.DataFrame, str, str]:
     _check_line_lengths(data, file)
     text, encoding = decode(data, file)
-    if not text.strip():
+    if not text or text.isspace():  # no stripped copy of the whole file
         raise InputError(file, "tệp rỗng / empty file")
     delimiter = sniff_delimiter(text)
     # UTF-8 input is handed to polars as it came (decoding above only proved it valid); others re-encoded.

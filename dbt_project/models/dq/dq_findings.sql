@@ -10,7 +10,7 @@ with survey as (
 ),
 
 people as (
-    {{ survey_people(ref('int_survey_rows')) }}
+    select * from {{ ref('int_survey_people') }}
 ),
 
 students as (

@@ -13,8 +13,7 @@ survey_rows as (
 ),
 
 people as (
-    select count(*) as n
-    from (select distinct name_fold, date_of_birth, district_code, student_key from {{ ref('int_survey_rows') }})
+    select count(*) as n from {{ ref('int_survey_people') }}
 ),
 
 survey_values as (

@@ -8,22 +8,21 @@ handovers as (
     select * from {{ ref('int_handovers') }}
 ),
 
-latest as (
-    select *
-    from survey_rows
-    qualify row_number() over (
-        partition by student_key
-        order by survey_round desc, surveyed_on desc nulls last, file_rank desc, source_line desc
-    ) = 1
-),
-
-need as (
+-- each student's latest record (by its load order, unique per row) and whether any round found them in need
+per_student as (
     select
         student_key,
+        arg_max(load_order, {{ survey_recency() }}) as latest_load_order,
         bool_or(not has_device) as is_identified,
         min(survey_round) filter (where not has_device) as first_need_round
     from survey_rows
     group by student_key
+),
+
+latest as (
+    select survey_rows.*, per_student.is_identified, per_student.first_need_round
+    from survey_rows
+    inner join per_student on survey_rows.load_order = per_student.latest_load_order
 ),
 
 support as (
@@ -51,14 +50,13 @@ states as (
                 then latest.school_type
             else 'khong_ro'
         end as school_level,
-        need.is_identified,
-        need.first_need_round,
-        need.is_identified and support.student_key is not null as is_supported,
+        latest.is_identified,
+        latest.first_need_round,
+        latest.is_identified and support.student_key is not null as is_supported,
         latest.has_device as latest_has_device,
         not latest.has_internet and not coalesce(support.has_connectivity_handover, false) as needs_connectivity,
         support.first_handed_on
     from latest
-    inner join need using (student_key)
     left join support using (student_key)
 ),
 

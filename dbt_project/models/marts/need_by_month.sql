@@ -16,8 +16,8 @@ survey_rows as (
     select
         survey.student_key,
         date_trunc('month', {{ survey_dated_on('survey.surveyed_on', 'survey.survey_round') }})::date as month,
-        -- int_students' "latest record" order (a missing surveyed_on sorts first, as nulls last does descending)
-        (survey.survey_round, coalesce(survey.surveyed_on, date '0001-01-01'), survey.file_rank, survey.source_line)
+        -- int_students' "latest record" order
+        {{ survey_recency('survey.survey_round', 'survey.surveyed_on', 'survey.file_rank', 'survey.source_line') }}
             as recency,
         districts.district_index,
         {{ priority_tier('survey.household_status', 'survey.covid_orphan') }} as priority_tier,
