@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, query, run_cli
+from tests.conftest import REPO, query
+from warehouse.refresh import refresh
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 
@@ -79,8 +81,7 @@ def test_data_docs_are_built_beside_the_warehouse(fixture_db: Path) -> None:
 
 def test_clean_province_has_no_issues(tmp_path: Path) -> None:
     db = tmp_path / "clean.duckdb"
-    result = run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", "2023-01-15")
-    assert result.returncode == 0, result.stderr
+    refresh(CLEAN, db, date(2023, 1, 15))  # the real refresh, in-process (its CLI: tests/test_refresh_cli.py)
     assert query(db, "SELECT count(*) FROM dq.issues") == [(0,)]
     assert query(db, "SELECT count(*) FROM dq.expectation_results WHERE NOT success") == [(0,)]
     # the expectations ran (a clean province passes them, it does not skip them): one result per rule
@@ -101,11 +102,10 @@ def test_fuzzy_duplicate_person_is_extra(tmp_path: Path) -> None:
         "survey_round,full_name,date_of_birth,school_code,grade,household_status,has_device,has_internet\n"
         "2022-H2,Nguyen An,2010-01-05,TH01,5,ngheo,false,false\n", encoding="utf-8")
     db = tmp_path / "fuzzy.duckdb"
-    result = run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", "2023-01-15")
-    assert result.returncode == 0, result.stderr
+    printed = refresh(source, db, date(2023, 1, 15)).render() + "\n"  # what the CLI prints (test_refresh_cli.py)
     # the CLI counts as program_kpis does (§5's types), and tells the fuzzy ones apart
-    assert "data-quality issues: 0\n" in result.stdout
-    assert "possible fuzzy duplicates: 1 (not counted above)" in result.stdout
+    assert "data-quality issues: 0\n" in printed
+    assert "possible fuzzy duplicates: 1 (not counted above)" in printed
     rows = query(db, "SELECT issue_type, detail, source_file, source_line FROM dq.issues")
     assert rows == [("possible_duplicate_person_fuzzy",
                      "Có thể là một học sinh (độ giống tên 100 %, ngày và tháng sinh đảo nhau, huyện 643)",
