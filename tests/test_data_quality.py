@@ -92,9 +92,14 @@ def test_clean_province_has_no_issues(tmp_path: Path) -> None:
                      "FROM marts.program_kpis") == [(3, 2, 0, 0)]
 
 
-def test_fuzzy_duplicate_person_is_extra(tmp_path: Path) -> None:
-    """`Nguyen An` born 05/01 is probably `Nguyễn Văn An` born 01/05: flagged, but §5's counts stay zero."""
+def test_fuzzy_duplicate_person_is_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Nguyen An` born 05/01 is probably `Nguyễn Văn An` born 01/05: flagged, but §5's counts stay zero. The pair's
+    key is the keyed hash of its two student keys under the install secret (issue 21 point 5; moved here from
+    tests/test_privacy.py, which refreshed the same folder again for it, under the same other secret)."""
     import shutil
+
+    from tests.test_privacy import OTHER_SECRET
+    from warehouse.secret import keyed_hash
 
     source = tmp_path / "src"
     shutil.copytree(CLEAN, source)
@@ -102,6 +107,7 @@ def test_fuzzy_duplicate_person_is_extra(tmp_path: Path) -> None:
         "survey_round,full_name,date_of_birth,school_code,grade,household_status,has_device,has_internet\n"
         "2022-H2,Nguyen An,2010-01-05,TH01,5,ngheo,false,false\n", encoding="utf-8")
     db = tmp_path / "fuzzy.duckdb"
+    monkeypatch.setenv("SVMT_SECRET", OTHER_SECRET)  # a secret other than the install's: the key must follow it
     printed = refresh(source, db, date(2023, 1, 15)).render() + "\n"  # what the CLI prints (test_refresh_cli.py)
     # the CLI counts as program_kpis does (§5's types), and tells the fuzzy ones apart
     assert "data-quality issues: 0\n" in printed
@@ -111,3 +117,9 @@ def test_fuzzy_duplicate_person_is_extra(tmp_path: Path) -> None:
                      "Có thể là một học sinh (độ giống tên 100 %, ngày và tháng sinh đảo nhau, huyện 643)",
                      "survey_2022-H2.csv", 2)]
     assert query(db, "SELECT dq_issue_count FROM marts.program_kpis") == [(0,)]
+    keys = query(db, "SELECT student_key FROM intermediate.int_survey_rows WHERE name_fold LIKE 'nguyen%an' "
+                     "ORDER BY student_key")
+    assert len(keys) == 2
+    pair = f"{keys[0][0]}|{keys[1][0]}"
+    assert query(db, "SELECT issue_type, record_key FROM dq.issues") == \
+        [("possible_duplicate_person_fuzzy", keyed_hash(pair, "person"))]

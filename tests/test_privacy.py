@@ -81,27 +81,8 @@ def test_person_keys_are_keyed_hashes_stable_across_refreshes(fixture_db: Path, 
     assert query(other, "SELECT count(*) FROM dq.issues") == query(fixture_db, "SELECT count(*) FROM dq.issues")
 
 
-def test_fuzzy_person_key_is_keyed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fuzzy pair's key is the keyed hash of its two student keys (names and birth dates inside)."""
-    import shutil
-
-    from warehouse.refresh import refresh
-    from warehouse.secret import keyed_hash
-
-    source = tmp_path / "src"
-    shutil.copytree(FIXTURE.parent / "clean", source)
-    (source / "survey_2022-H2.csv").write_text(
-        "survey_round,full_name,date_of_birth,school_code,grade,household_status,has_device,has_internet\n"
-        "2022-H2,Nguyen An,2010-01-05,TH01,5,ngheo,false,false\n", encoding="utf-8")
-    db = tmp_path / "fuzzy.duckdb"
-    monkeypatch.setenv("SVMT_SECRET", OTHER_SECRET)
-    refresh(source, db, date.fromisoformat(AS_OF))  # in-process: the CLI is tested in tests/test_refresh_cli.py
-    keys = query(db, "SELECT student_key FROM intermediate.int_survey_rows WHERE name_fold LIKE 'nguyen%an' "
-                     "ORDER BY student_key")
-    assert len(keys) == 2
-    pair = f"{keys[0][0]}|{keys[1][0]}"
-    assert query(db, "SELECT issue_type, record_key FROM dq.issues") == \
-        [("possible_duplicate_person_fuzzy", keyed_hash(pair, "person"))]
+# The fuzzy pair's key (the keyed hash of its two student keys, names and birth dates inside, under OTHER_SECRET):
+# asserted by tests/test_data_quality.py::test_fuzzy_duplicate_person_is_extra on its refresh of the same folder.
 
 
 def _files_holding_personal_data(folder: Path) -> dict[str, list[str]]:
