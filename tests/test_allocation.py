@@ -57,9 +57,13 @@ def _check_rules(db: Path) -> None:
 
 def test_rules_hold_on_the_demo_province(tmp_path: Path) -> None:
     source, db = tmp_path / "demo", tmp_path / "demo.duckdb"
-    assert run_cli("demo-data", "--out", str(source), "--seed", "3").returncode == 0
-    assert run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", "2023-06-30",
-                   "--allocation-stock", "500").returncode == 0
+    from datetime import date
+
+    from warehouse.demo import generate
+    from warehouse.refresh import refresh
+
+    generate(source, seed=3)  # in-process: the CLI's --allocation-stock is tested above
+    refresh(source, db, date(2023, 6, 30), allocation_stock=500)
     _check_rules(db)
     assert query(db, "SELECT count(*) FROM marts.allocation_queue WHERE is_proposed") == [(500,)]
 

@@ -144,6 +144,7 @@ def _briefing_trend(at: AppTest) -> dict[str, list[tuple[str, int, float]]]:
             for trace in spec["data"]}
 
 
+@pytest.mark.slow  # the briefing page in AppTest, two months (> 3 s)
 def test_briefing_page(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_path: Path) -> None:
     import shutil
 

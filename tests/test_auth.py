@@ -113,6 +113,7 @@ def _users_add(target: Path, *args: str, password: str = "mot-mat-khau-dai\n") -
                           capture_output=True, text=True, timeout=120, env={**os.environ, "SVMT_USERS": str(target)})
 
 
+@pytest.mark.slow  # ten CLI processes and bcrypt at 12 rounds: `make test-fast` leaves it out
 def test_users_add_writes_a_bcrypt_hash_0600_and_the_user_signs_in(monkeypatch: pytest.MonkeyPatch,
                                                                   isolated: Path) -> None:
     target = isolated / "province" / "users.yaml"
@@ -198,6 +199,7 @@ def test_a_session_older_than_12_hours_is_refused(isolated: Path) -> None:
     assert [(e["event"], e["outcome"]) for e in _log(isolated)] == [("sign_in_refused", "expired")]
 
 
+@pytest.mark.slow  # nine sign-in attempts in AppTest (> 3 s)
 def test_five_wrong_passwords_lock_the_user_for_15_minutes_across_restarts(isolated: Path) -> None:
     at = _form()
     for _ in range(4):

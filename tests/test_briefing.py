@@ -34,7 +34,7 @@ import pytest
 from tests.conftest import AS_OF, FIXTURE, query, run_cli
 from warehouse import audit, reports
 from warehouse.__main__ import main
-from warehouse.refresh import DEVICE_UNIT_COST_VND, run_dbt
+from warehouse.refresh import DEVICE_UNIT_COST_VND, refresh, run_dbt
 from warehouse.reports.excel import HEADER_ROW
 from warehouse.reports.figures import HEADLINE, month_end, parse_month
 from warehouse.reports.wording import change_text, figure_text
@@ -391,8 +391,7 @@ def test_published_figures_survive_refresh_and_corrections_are_announced(
         "handover_id,handed_on,full_name,date_of_birth,school_code,device_type\n"
         "H8,2022-10-20,Trần Thị Bình,2009-02-03,THCS01,may_tinh_bang\n", encoding="utf-8")
     before = store.read_bytes()
-    result = run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", AS_OF)
-    assert result.returncode == 0, result.stderr
+    refresh(source, db, date.fromisoformat(AS_OF))  # the real refresh, in-process (its CLI: test_refresh_cli.py)
     assert store.read_bytes() == before  # refresh never touches the published figures
 
     pack = reports.write_pack(db, "2022-11", tmp_path / "out2")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, query, run_cli
+from tests.conftest import REPO, query
+from warehouse.refresh import refresh
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 
@@ -79,8 +81,7 @@ def test_data_docs_are_built_beside_the_warehouse(fixture_db: Path) -> None:
 
 def test_clean_province_has_no_issues(tmp_path: Path) -> None:
     db = tmp_path / "clean.duckdb"
-    result = run_cli("refresh", "--source", str(CLEAN), "--db", str(db), "--as-of", "2023-01-15")
-    assert result.returncode == 0, result.stderr
+    refresh(CLEAN, db, date(2023, 1, 15))  # the real refresh, in-process (its CLI: tests/test_refresh_cli.py)
     assert query(db, "SELECT count(*) FROM dq.issues") == [(0,)]
     assert query(db, "SELECT count(*) FROM dq.expectation_results WHERE NOT success") == [(0,)]
     # the expectations ran (a clean province passes them, it does not skip them): one result per rule
@@ -91,9 +92,14 @@ def test_clean_province_has_no_issues(tmp_path: Path) -> None:
                      "FROM marts.program_kpis") == [(3, 2, 0, 0)]
 
 
-def test_fuzzy_duplicate_person_is_extra(tmp_path: Path) -> None:
-    """`Nguyen An` born 05/01 is probably `Nguyễn Văn An` born 01/05: flagged, but §5's counts stay zero."""
+def test_fuzzy_duplicate_person_is_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Nguyen An` born 05/01 is probably `Nguyễn Văn An` born 01/05: flagged, but §5's counts stay zero. The pair's
+    key is the keyed hash of its two student keys under the install secret (issue 21 point 5; moved here from
+    tests/test_privacy.py, which refreshed the same folder again for it, under the same other secret)."""
     import shutil
+
+    from tests.test_privacy import OTHER_SECRET
+    from warehouse.secret import keyed_hash
 
     source = tmp_path / "src"
     shutil.copytree(CLEAN, source)
@@ -101,13 +107,19 @@ def test_fuzzy_duplicate_person_is_extra(tmp_path: Path) -> None:
         "survey_round,full_name,date_of_birth,school_code,grade,household_status,has_device,has_internet\n"
         "2022-H2,Nguyen An,2010-01-05,TH01,5,ngheo,false,false\n", encoding="utf-8")
     db = tmp_path / "fuzzy.duckdb"
-    result = run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", "2023-01-15")
-    assert result.returncode == 0, result.stderr
+    monkeypatch.setenv("SVMT_SECRET", OTHER_SECRET)  # a secret other than the install's: the key must follow it
+    printed = refresh(source, db, date(2023, 1, 15)).render() + "\n"  # what the CLI prints (test_refresh_cli.py)
     # the CLI counts as program_kpis does (§5's types), and tells the fuzzy ones apart
-    assert "data-quality issues: 0\n" in result.stdout
-    assert "possible fuzzy duplicates: 1 (not counted above)" in result.stdout
+    assert "data-quality issues: 0\n" in printed
+    assert "possible fuzzy duplicates: 1 (not counted above)" in printed
     rows = query(db, "SELECT issue_type, detail, source_file, source_line FROM dq.issues")
     assert rows == [("possible_duplicate_person_fuzzy",
                      "Có thể là một học sinh (độ giống tên 100 %, ngày và tháng sinh đảo nhau, huyện 643)",
                      "survey_2022-H2.csv", 2)]
     assert query(db, "SELECT dq_issue_count FROM marts.program_kpis") == [(0,)]
+    keys = query(db, "SELECT student_key FROM intermediate.int_survey_rows WHERE name_fold LIKE 'nguyen%an' "
+                     "ORDER BY student_key")
+    assert len(keys) == 2
+    pair = f"{keys[0][0]}|{keys[1][0]}"
+    assert query(db, "SELECT issue_type, record_key FROM dq.issues") == \
+        [("possible_duplicate_person_fuzzy", keyed_hash(pair, "person"))]

@@ -32,6 +32,7 @@ def _copy(fixture_db: Path, tmp_path: Path) -> Path:
     return db
 
 
+@pytest.mark.slow  # the briefing page in AppTest, then a publication (> 3 s)
 def test_a_leader_publishes_only_after_confirming(monkeypatch: pytest.MonkeyPatch, fixture_db: Path,
                                                   tmp_path: Path) -> None:
     db = _copy(fixture_db, tmp_path)
@@ -61,6 +62,7 @@ def test_other_roles_see_no_publish_action(monkeypatch: pytest.MonkeyPatch, fixt
     assert "publish" not in [b.key for b in at.button] and not at.checkbox
 
 
+@pytest.mark.slow  # two runs of the briefing page in AppTest (> 3 s)
 def test_publish_roles_are_configurable(monkeypatch: pytest.MonkeyPatch, fixture_db: Path, tmp_path: Path) -> None:
     monkeypatch.setenv("SVMT_PUBLISH_ROLES", "phan_tich")
     assert "publish" in [b.key for b in _page(monkeypatch, _copy(fixture_db, tmp_path), "phan_tich").button]

@@ -122,6 +122,7 @@ def test_headline_figures_are_the_districts_sums(fixture_db: Path) -> None:
     assert not {"Thiết bị đã nhận", "Tiền mặt đã nhận", "Quy đổi ra thiết bị"} & set(metrics)
 
 
+@pytest.mark.slow  # every page of the app per role in AppTest (> 3 s each)
 @pytest.mark.parametrize("role", ["phan_tich", "lanh_dao", "can_bo_du_lieu"])
 def test_no_other_district_on_any_page(role: str) -> None:
     from app import auth

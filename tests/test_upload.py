@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 
 from ingest.preview import Upload, preview
-from tests.conftest import APP, AS_OF, FIXTURE, app_as, query, run_cli
+from tests.conftest import APP, AS_OF, FIXTURE, app_as, query
 from tests.upload_data import NAME, REJECTED, write_messy_survey
 from warehouse import upload
 from warehouse.refresh import exclusive, refresh
@@ -324,13 +324,25 @@ def _kpis(db: Path) -> tuple:
                      "dq_issue_count FROM marts.program_kpis")[0]
 
 
-def test_upload_refresh_withdraw_refresh(tmp_path: Path) -> None:
+def _copy_with_log(built: Path, db: Path) -> None:
+    """The session's warehouse `built` as `db`, as if refreshed there: the file, and its audit log's first line (that
+    refresh; later lines may be other tests' sign-ins) appended to the log of `db`, chained there."""
+    from warehouse import audit
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(built, db)
+    first = audit.read(built)[0]
+    assert first["outcome"] == "ok" and "event" not in first
+    audit.append(db, first)
+
+
+def test_upload_refresh_withdraw_refresh(tmp_path: Path, fixture_db: Path) -> None:
     """Store the messy survey file, refresh in the background (figures of tests/upload_data.py), withdraw it
     while another refresh holds the lock (the job waits and says so): that refresh is held (identified −25 %);
     accepted, the fixture's figures are back."""
     source, db = tmp_path / "source", tmp_path / "wh" / "svmt.duckdb"
     shutil.copytree(FIXTURE, source)
-    assert run_cli("refresh", "--source", str(source), "--db", str(db), "--as-of", AS_OF).returncode == 0
+    _copy_with_log(fixture_db, db)  # the first refresh of the fixture folder: the session's, with its audit log
     assert _kpis(db) == (9, 1, 4, 13, 11)
     messy = write_messy_survey(tmp_path / "sent")
     stored = upload.store(messy.read_bytes(), NAME, "survey", source, db, "canbo")

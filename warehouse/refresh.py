@@ -304,8 +304,9 @@ def _write_dbt_timings(db_file: Path, timings: list[Timing]) -> None:
     con = duckdb.connect(str(db_file))
     try:
         con.execute("CREATE OR REPLACE TABLE meta.dbt_timings (node VARCHAR, resource_type VARCHAR, seconds DOUBLE)")
-        if timings:
-            con.executemany("INSERT INTO meta.dbt_timings VALUES (?, ?, ?)", [list(t) for t in timings])
+        if timings:  # one statement: executemany ran ~125 inserts one by one (0,35 s of every refresh)
+            con.execute("INSERT INTO meta.dbt_timings SELECT unnest(?), unnest(?), unnest(?)",
+                        [list(column) for column in zip(*timings, strict=True)])
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -32,12 +32,15 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from warehouse.private import make_private
 from warehouse.secret import keyed_hasher
+
+if TYPE_CHECKING:  # pandas loads where a frame is made: `python -m warehouse users …` never pays for it
+    import pandas as pd
 
 STATUSES = ("open", "confirmed", "dismissed", "fixed", "reopened")
 DECISIONS = ("confirmed", "dismissed", "fixed")
@@ -80,6 +83,8 @@ def _store(db: Path, create: bool) -> Iterator[sqlite3.Connection | None]:
 
 def decisions(db: Path) -> pd.DataFrame:
     """Every decision ever taken on this warehouse's findings, oldest first (the history)."""
+    import pandas as pd
+
     with _store(db, create=False) as con:
         if con is None:
             return pd.DataFrame(columns=DECISION_COLUMNS)
@@ -155,6 +160,8 @@ def _records(con: duckdb.DuckDBPyConnection) -> None:
     dq.finding_records carries the plain record key; the findings that name a person (`keyed` in dq.findings) are
     keyed in dq.issues with the refresh's person hash, so the same hash is applied here before the finding key.
     """
+    import pandas as pd
+
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'dq' UNION "
                                         "SELECT view_name FROM duckdb_views() WHERE schema_name = 'dq'").fetchall()}
     if not {"finding_records", "findings"} <= tables:  # a warehouse built without them (tests' older builds)
@@ -261,6 +268,8 @@ def with_status(findings: pd.DataFrame, history: pd.DataFrame, refreshed_at: dat
     `refreshed_at` is when the warehouse holding `findings` was built: a "fixed" decision taken before it on a
     finding that build still produced did not fix it (reopened).
     """
+    import pandas as pd
+
     today = today or datetime.now()
     con = duckdb.connect()
     try:
@@ -338,6 +347,8 @@ def open_count(con: duckdb.DuckDBPyConnection, db: Path) -> int:
 
 def counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Findings by district, type and status, with the oldest age: the review's headline table."""
+    import pandas as pd
+
     if frame.empty:
         return pd.DataFrame(columns=["district_code", "issue_type", "status", "findings", "max_days_open"])
     return (frame.groupby(["district_code", "issue_type", "status"], dropna=False, as_index=False)
@@ -409,6 +420,8 @@ def worklist(frame: pd.DataFrame, district_code: str, type_labels: dict[str, str
 def worklist_xlsx(rows: pd.DataFrame, title: str, stamp: str) -> bytes:
     """The worklist as a workbook: title, province and date, then the rows (formula-looking text neutralised)."""
     import io
+
+    import pandas as pd
 
     safe = rows.map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v)
     buffer = io.BytesIO()
