@@ -207,3 +207,11 @@ def test_briefing_pack_holds_no_personal_data(fixture_db: Path, tmp_path: Path) 
     assert sorted({v for cell in cells for v in PERSONAL if v in cell}) == []
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(str(out / "briefing-2022-10.pdf")).pages)
     assert text.strip() and sorted(v for v in PERSONAL if v in text) == []
+
+
+def test_dbt_sends_no_usage_events(fixture_db: Path) -> None:
+    """dbt reports anonymous usage to its vendor at every invocation unless the project says not to
+    (dbt_project.yml flags): the build that made the session's warehouse, in this process, ran with tracking off."""
+    from dbt import tracking
+
+    assert tracking.active_user is not None and tracking.active_user.do_not_track
