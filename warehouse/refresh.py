@@ -289,7 +289,10 @@ def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str] | N
         os.environ["SVMT_DBT_DB"] = str(name)
         args = ["build", *(selection or []), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
                 "--vars", json.dumps(dbt_vars(as_of, unit_cost, allocation_stock)),
-                "--no-use-colors", "--log-format", "text", "--quiet", "--no-write-json"]
+                "--no-use-colors", "--log-format", "text", "--quiet", "--no-write-json",
+                # dbt.log keeps warnings and errors; its debug lines (every statement of every node) cost ≈ 0,4 s
+                # of CPU per build, 10 % of dbt's time on a province
+                "--log-level-file", "warn"]
         with contextlib.redirect_stdout(sys.stderr):
             result = dbtRunner().invoke(args)
         _release_dbt_connection()
