@@ -28,9 +28,10 @@ if _WORKER:
 # The longest files start first (by their measured seconds on the 2-core host; order only, nothing is skipped), so
 # the parallel workers finish together instead of one running a long file alone at the end. The Makefile passes
 # --no-loadscope-reorder: xdist would otherwise order the files by their number of tests.
-LONG_FIRST = ("test_guide_browser", "test_guide_browser_demo", "test_upload", "test_reliability", "test_guard",
-              "test_privacy", "test_upload_browser", "test_refresh_cli", "test_review", "test_browser",
-              "test_reader_fuzz", "test_allocation", "test_files_at_rest", "test_data_quality", "test_auth_browser")
+LONG_FIRST = ("test_guide_browser_demo", "test_guide_browser", "test_upload", "test_reliability", "test_guard",
+              "test_refresh_cli", "test_browser", "test_upload_browser", "test_auth_browser", "test_reader_fuzz",
+              "test_briefing", "test_files_at_rest", "test_app_pages", "test_review", "test_allocation",
+              "test_translations")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
