@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ingest.pseudonym import PSEUDONYM_BIRTH_DATE
 
-PEOPLE = "gx_survey_people"  # the temp table expectations/run.py copies from intermediate.int_survey_people
+PEOPLE = "intermediate.int_survey_people"  # dbt macro survey_people, built once (a table: its rowid names a row)
 
 ISSUE_TYPE = "possible_duplicate_person_fuzzy"
 THRESHOLD = 90.0

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from expectations.fuzzy import PEOPLE, fuzzy_person_issues
+from expectations.fuzzy import fuzzy_person_issues
 
 ISSUE_COLUMNS = ["issue_type", "entity", "record_key", "detail", "source_file", "source_line"]
 RESULT_COLUMNS = ["run_at", "suite", "expectation_type", "columns", "success", "element_count",
@@ -64,9 +64,7 @@ def issues(con: duckdb.DuckDBPyConnection, person_key: Callable[[str], str]) -> 
     findings = con.sql(f"SELECT {', '.join(ISSUE_COLUMNS)}, keyed FROM {FINDINGS}").df()
     findings["record_key"] = [person_key(key) if keyed else key
                               for key, keyed in zip(findings["record_key"], findings.pop("keyed"), strict=True)]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {PEOPLE} AS SELECT * FROM intermediate.int_survey_people")
     fuzzy = fuzzy_person_issues(con, person_key)
-    con.execute(f"DROP TABLE {PEOPLE}")
     frame = pd.concat([findings, fuzzy], ignore_index=True) if len(fuzzy) else findings
     frame = frame.sort_values(["issue_type", "source_file", "source_line", "record_key"], ignore_index=True)
     return frame, len(fuzzy)
