@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from ingest.pseudonym import PSEUDONYM_BIRTH_DATE
+from ingest.contract import PSEUDONYM_BIRTH_DATE
 
 PEOPLE = "intermediate.int_survey_people"  # dbt macro survey_people, built once (a table: its rowid names a row)
 

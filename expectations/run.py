@@ -137,3 +137,18 @@ def write(con: duckdb.DuckDBPyConnection, issue_rows: pd.DataFrame, results: pd.
     con.execute(f"INSERT INTO dq.expectation_results SELECT {', '.join(RESULT_COLUMNS)} FROM results_frame")
     con.unregister("issues_frame")
     con.unregister("results_frame")
+
+
+def run_expectations(db_file: Path, docs: Path) -> tuple[int, int]:
+    """Write dq.issues (dbt's findings, person keys hashed, plus the fuzzy duplicates) and dq.expectation_results
+    (GX over dbt's per-rule counts) into the built warehouse. Returns (SPEC §5 issues, fuzzy duplicates).
+
+    `refresh` runs this in its worker process (expectations/worker.py); it works in-process as well."""
+    con = duckdb.connect(str(db_file))
+    try:
+        issue_rows, results, fuzzy = validate(con, docs)
+        write(con, issue_rows, results)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return len(issue_rows) - fuzzy, fuzzy

@@ -5,7 +5,7 @@ expectations and data sources it then does not use). In the refresh's own proces
 wait for dbt (and in a thread it fights dbt for the GIL); in this process it runs beside dbt, which
 leaves a core idle for much of its Python work. The worker then waits for one line on stdin — the JSON
 `{"db": build file, "docs": Data Docs folder}` — and finishes that file exactly as
-`warehouse.refresh.run_expectations` does in-process, once dbt has closed it. It answers one line of
+`expectations.run.run_expectations` does in-process, once dbt has closed it. It answers one line of
 JSON on stdout (`{"issues": N, "fuzzy": M}`: SPEC §5's findings, fuzzy duplicates) or exits 1 with a
 one-line reason on stderr. An empty stdin (the
 refresh failed or stopped before the expectations) ends it at once, even in the middle of the import;
@@ -91,8 +91,7 @@ def main() -> int:
     import great_expectations  # noqa: F401  (the slow import, while dbt builds)
     import great_expectations.expectations  # noqa: F401  (GX's expectation classes)
 
-    import expectations.run  # noqa: F401
-    from warehouse.refresh import run_expectations
+    from expectations.run import run_expectations
 
     request = json.loads(request_line())
     try:

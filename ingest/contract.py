@@ -11,9 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 
 # Order matters: a kind may reference only kinds listed before it (districts → schools → …).
 KINDS: tuple[str, ...] = ("districts", "schools", "survey", "donations", "handovers", "coverage")
+
+# The birth date a pseudonymised Parquet row carries (ingest/pseudonym.py): a date no pupil has, by which the fuzzy
+# name search (expectations/fuzzy.py) leaves those rows out: they have no name to compare.
+PSEUDONYM_BIRTH_DATE = date(1900, 1, 1)
 
 # Types: text | id (text, spaces and dashes dropped) | int | decimal (dot or comma) | date | bool | enum | round
 TYPES = ("text", "id", "int", "decimal", "date", "bool", "enum", "round")

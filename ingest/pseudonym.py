@@ -20,18 +20,16 @@ no name to compare).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from ingest.contract import CONTRACT
+from ingest.contract import CONTRACT, PSEUDONYM_BIRTH_DATE
 from ingest.read import LINE, InputError, RawTable, _read_parquet, map_headers
 
 KINDS = ("survey", "handovers")
 HASH, RANK, PERSON = "student_key_hash", "student_key_rank", "person_hash"
 PSEUDONYM_NAME = "(ẩn danh / pseudonymous)"
-PSEUDONYM_BIRTH_DATE = date(1900, 1, 1)
 RANK_DIGITS = 10
 
 

@@ -88,12 +88,12 @@ VISIBLE_TEXT = """() => { const body = document.body.cloneNode(true);
 
 def settled_text(page) -> str:
     """Wait until the page's script run has finished (Streamlit's `data-test-script-state` back to "notRunning",
-    no running indicator) and what it shows has stopped changing over half a second (charts and metrics are drawn
-    after the script ends), instead of a fixed pause. The visible text (VISIBLE_TEXT)."""
+    no running indicator) and what it shows has stopped changing (metrics and tables are drawn just after the script
+    ends): three reads 0,1 s apart that agree, instead of a fixed pause. The visible text (VISIBLE_TEXT)."""
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=60_000)
-    text, steady = "", 0
-    for _ in range(240):
-        page.wait_for_timeout(250)
+    text, steady = page.evaluate(VISIBLE_TEXT), 0
+    for _ in range(600):
+        page.wait_for_timeout(100)
         running = page.locator("[data-testid='stStatusWidget']").count() > 0
         now = page.evaluate(VISIBLE_TEXT)
         steady = steady + 1 if (now == text and not running) else 0

@@ -8,6 +8,7 @@ tests/artifacts/guide/ and `make guide-images` copies them into docs/images/.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,14 @@ def _sign_in(page: Page, url: str, user: str) -> None:
     page.wait_for_selector("text=Học sinh cần hỗ trợ", timeout=30_000)  # the overview: signed in, cookie set
 
 
-def _open(page: Page, url: str, address: str, title: str, lang: str) -> str:
-    """Open a page from the sidebar menu, as a user does (the app stays loaded: no new page load, session or
-    sign-in check), wait for its own title, then until it has settled (conftest.settled_text). Its visible text.
-    Loading each address directly is tests/test_browser.py's job."""
+def _open(page: Page, url: str, address: str) -> None:
+    """Click a page in the sidebar menu, as a user does (the app stays loaded: no new page load, session or sign-in
+    check). Loading each address directly is tests/test_browser.py's job."""
     page.locator(f'[data-testid="stSidebarNav"] a[href="{url}/{address}"]').first.click()
+
+
+def _read(page: Page, title: str, lang: str) -> str:
+    """Wait for the opened page's own title, then until it has settled (conftest.settled_text). Its visible text."""
     page.get_by_role("heading", name=LABELS[title][lang], exact=True).first.wait_for(timeout=30_000)
     text = settled_text(page)
     assert f"lang={lang}" in page.url or (lang == "vi" and "lang=" not in page.url), (page.url, lang)
@@ -61,30 +65,40 @@ def _switch_language(page: Page, lang: str) -> None:
         timeout=30_000)
 
 
+def _role_visits(browser, url: str, role: str, seen: dict, untranslated: dict, shots: str | None) -> Iterator[None]:
+    """One role's walk: sign in, every page it may open in Vietnamese, the language switch, every page in English.
+    Pauses (yield) right after each menu click, so the other roles' pages load while this one's does."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+    _sign_in(page, url, role)
+    for lang in ("vi", "en"):
+        if lang != "vi":
+            _switch_language(page, lang)
+        for address, title in _pages(role):
+            _open(page, url, address)
+            yield
+            body = _read(page, title, lang)
+            where = (role, lang, address or "/")
+            assert page.locator("[data-testid='stException']").count() == 0, where
+            # the test users are named after their roles (tests/conftest.py): their names are data, not code
+            found = set(IDENTIFIER.findall(body)) - set(ROLES)
+            if found:
+                untranslated[where] = sorted(found)
+            seen[where] = body
+            if shots and lang == "vi":
+                GUIDE.mkdir(parents=True, exist_ok=True)
+                shot = GUIDE / f"{shots}-{role}-{address or 'tong-quan'}.jpg"
+                page.screenshot(path=str(shot), type="jpeg", quality=70)
+    page.close()
+
+
 def _visit_all(browser, url: str, shots: str | None) -> dict[tuple[str, str, str], str]:
-    """Every page each role may open, in both languages (menu clicks, the language switch in between); fails
-    listing every untranslated identifier seen."""
+    """Every page each role may open, in both languages (menu clicks, the language switch in between), the three
+    roles side by side in pages of their own (a user's page waits on the server and the browser, not on the test);
+    fails listing every untranslated identifier seen."""
     seen, untranslated = {}, {}
-    for role in ROLES:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-        _sign_in(page, url, role)
-        for lang in ("vi", "en"):
-            if lang != "vi":
-                _switch_language(page, lang)
-            for address, title in _pages(role):
-                body = _open(page, url, address, title, lang)
-                where = (role, lang, address or "/")
-                assert page.locator("[data-testid='stException']").count() == 0, where
-                # the test users are named after their roles (tests/conftest.py): their names are data, not code
-                found = set(IDENTIFIER.findall(body)) - set(ROLES)
-                if found:
-                    untranslated[where] = sorted(found)
-                seen[where] = body
-                if shots and lang == "vi":
-                    GUIDE.mkdir(parents=True, exist_ok=True)
-                    shot = GUIDE / f"{shots}-{role}-{address or 'tong-quan'}.jpg"
-                    page.screenshot(path=str(shot), type="jpeg", quality=70)
-        page.close()
+    walks = [_role_visits(browser, url, role, seen, untranslated, shots) for role in ROLES]
+    while walks:
+        walks = [walk for walk in walks if next(walk, StopIteration) is not StopIteration]
     assert not untranslated, untranslated
     return seen
 

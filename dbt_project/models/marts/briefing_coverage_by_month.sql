@@ -18,7 +18,7 @@ briefing_months as (
     select
         month,
         last_day(month) as month_end,
-        least(last_day(month), cast('{{ var("as_of") }}' as date)) as overdue_on
+        least(last_day(month), {{ as_of() }}) as overdue_on
     from {{ ref('briefing_months') }}
 ),
 

@@ -19,7 +19,7 @@ points as (
         count(*) filter (where status = 'dang_trien_khai') as points_in_progress,
         count(*) filter (where status = 'chua_co_song') as points_not_started,
         count(*) filter (where status <> 'da_phu_song'
-                         and planned_on < cast('{{ var("as_of") }}' as date)) as points_overdue,
+                         and planned_on < {{ as_of() }}) as points_overdue,
         sum(coalesce(students, 0)) filter (where status <> 'da_phu_song') as students_affected_uncovered
     from coverage
     group by district_code

@@ -19,7 +19,7 @@ final as (
         coverage.status,
         coverage.planned_on,
         coverage.completed_on,
-        coalesce(coverage.status <> 'da_phu_song' and coverage.planned_on < cast('{{ var("as_of") }}' as date), false)
+        coalesce(coverage.status <> 'da_phu_song' and coverage.planned_on < {{ as_of() }}, false)
             as is_overdue,
         coalesce(coverage.households, 0) as households,
         coalesce(coverage.students, 0) as students,

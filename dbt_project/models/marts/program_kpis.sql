@@ -76,7 +76,7 @@ quality as (
 
 final as (
     select
-        cast('{{ var("as_of") }}' as date) as as_of,
+        {{ as_of() }} as as_of,
         s.students_identified,
         s.students_supported,
         s.students_self_resolved,
