@@ -25,6 +25,19 @@ if _WORKER:
     os.environ.setdefault("DBT_TARGET_PATH", str(REPO / "dbt_project" / "target" / _WORKER))
     os.environ.setdefault("DBT_LOG_PATH", str(REPO / "dbt_project" / "logs" / _WORKER))
 
+@pytest.fixture(scope="session", autouse=True)
+def _component_scan_once() -> None:
+    """Streamlit's server scans every installed package's metadata for custom components once, at start-up; AppTest
+    does it again for every new AppTest (a fifth of a page test's CPU). The installed packages do not change during
+    a session: the scan runs once here too, and every AppTest registers the same (real) result."""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+
+    if not hasattr(manifest_scanner.scan_component_manifests, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
 # The longest files start first (by their measured seconds on the 2-core host; order only, nothing is skipped), so
 # the parallel workers finish together instead of one running a long file alone at the end. The Makefile passes
 # --no-loadscope-reorder: xdist would otherwise order the files by their number of tests.
