@@ -46,7 +46,7 @@ def streamlit_server(env: dict[str, str]) -> Iterator[str]:
                 if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
                     break
             except OSError:
-                time.sleep(0.5)
+                time.sleep(0.1)
         else:
             pytest.fail("streamlit did not start")
         yield url

@@ -82,7 +82,7 @@ def test_uploads_withdrawals_and_the_refresh_job_are_private(tmp_path: Path, fix
         job = upload.start_refresh(source, db, date.fromisoformat(AS_OF), "canbo", "test")
         deadline = time.monotonic() + 540
         while upload.job_status(db).state in ("running", "waiting") and time.monotonic() < deadline:
-            time.sleep(0.5)
+            time.sleep(0.1)
         upload_jobs._CHILDREN.pop(job["pid"]).wait(timeout=60)
         status = upload.job_status(db)
         assert status.state == "ok", status.message

@@ -315,7 +315,7 @@ def _wait(db: Path, limit: float = 600) -> upload.JobStatus:
         status = upload.job_status(db)
         if status.state in ("ok", "failed"):
             return status
-        time.sleep(0.5)
+        time.sleep(0.1)
     pytest.fail("the background refresh did not finish")
 
 
@@ -569,7 +569,7 @@ def _wait_trial(path: Path, limit: float = 600) -> upload.JobStatus:
         status = upload.trial_status(path)
         if status.state in ("ok", "failed"):
             return status
-        time.sleep(0.5)
+        time.sleep(0.1)
     pytest.fail("the trial did not finish")
 
 
