@@ -285,8 +285,8 @@ def dbt_vars(unit_cost: int, allocation_stock: int | None) -> dict:
 
 
 def _set_as_of(db_file: Path, as_of: date) -> None:
-    """meta.refresh.as_of, the reporting date the models count "overdue" from (dbt macro as_of()). The refresh's
-    ingest wrote it already; a build of an existing warehouse (tests, benchmarks) may ask for another date."""
+    """meta.refresh.as_of, the reporting date the models count "overdue" from (dbt macro as_of()), for a build of an
+    existing warehouse (tests, benchmarks), which may ask for another date; a refresh's ingest writes it itself."""
     con = duckdb.connect(str(db_file))
     try:
         con.execute("UPDATE meta.refresh SET as_of = ? WHERE as_of IS DISTINCT FROM ?", [as_of, as_of])
@@ -303,6 +303,7 @@ def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str] | N
     (e.g. the allocation models, issue "Allocation proposal") without a second run.
     """
     if db_file.name != BUILD_FILE:  # a finished warehouse (tests, benchmarks): built under the name, then back
+        _set_as_of(db_file, as_of)  # (a refresh's build file has it from ingest)
         work = db_file.with_name(f"{db_file.name}.tmp-{os.getpid()}")
         make_dirs(work)
         os.replace(db_file, work / BUILD_FILE)
@@ -313,7 +314,6 @@ def run_dbt(db_file: Path, as_of: date, unit_cost: int, selection: list[str] | N
             shutil.rmtree(work, ignore_errors=True)
     from dbt.cli.main import dbtRunner
 
-    _set_as_of(db_file, as_of)
     with dbt_build_name(db_file) as name:
         os.environ["SVMT_DBT_DB"] = str(name)
         args = ["build", *(selection or []), "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
