@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -56,6 +57,18 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     """Run `python -m warehouse ...` as a real process, the way users and CI do."""
     return subprocess.run([sys.executable, "-m", "warehouse", *args], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=600)
+
+
+def altered_copy(source: Path, target: Path, *statements: str) -> Path:
+    """A copy of a warehouse (usually fixture_db, which tests only read) with these SQL statements applied."""
+    shutil.copy(source, target)
+    con = duckdb.connect(str(target))
+    try:
+        for sql in statements:
+            con.execute(sql)
+    finally:
+        con.close()
+    return target
 
 
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:

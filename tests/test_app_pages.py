@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import open_page
+from tests.conftest import altered_copy, open_page
 from tests.test_translations import _values
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
@@ -60,19 +60,14 @@ def test_the_school_level_filter_lists_the_warehouse_levels(monkeypatch: pytest.
                                                            tmp_path: Path) -> None:
     """Issue 22: the filter's school levels are reporting.school_levels (dbt's), in its order, not a list of the
     app's own: the fixture's six levels as before, and whatever a warehouse lists instead."""
-    import shutil
 
-    import duckdb
 
     at = _page(monkeypatch, fixture_db, "overview")
     assert at.multiselect(key="f_levels").options == ["Tiểu học", "THCS", "THPT", "GDNN-GDTX", "Cao đẳng, đại học",
                                                       "Không rõ"]
-    db = tmp_path / "levels.duckdb"
-    shutil.copy(fixture_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("CREATE OR REPLACE VIEW reporting.school_levels AS SELECT * FROM (VALUES ('thpt', 2), "
-                "('khong_ro', 3), ('tieu_hoc', 1)) AS levels(school_level, level_order)")
-    con.close()
+    db = altered_copy(fixture_db, tmp_path / "levels.duckdb",
+                      "CREATE OR REPLACE VIEW reporting.school_levels AS SELECT * FROM (VALUES ('thpt', 2), "
+                      "('khong_ro', 3), ('tieu_hoc', 1)) AS levels(school_level, level_order)")
     at = _page(monkeypatch, db, "overview", l="thpt")
     assert at.multiselect(key="f_levels").options == ["Tiểu học", "THPT", "Không rõ"]
     assert at.multiselect(key="f_levels").value == ["thpt"]

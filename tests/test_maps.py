@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -31,7 +30,7 @@ from ingest.contract import CONTRACT, COORDINATES, VIETNAM_BOX, fold_key, header
 from ingest.read import LINE
 from ingest.reference import district_centres_csv_path, districts_csv_path
 from ingest.validate import create_tables, load_kind
-from tests.conftest import REPO, open_page, query
+from tests.conftest import REPO, altered_copy, open_page, query
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 
@@ -241,13 +240,10 @@ def test_district_map_sizes_are_students_waiting() -> None:
 
 def test_no_map_without_coordinates(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A province whose files carry no coordinates, and districts without a centre: a sentence, not an error."""
-    db = tmp_path / "no_points.duckdb"
-    shutil.copy(fixture_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("UPDATE marts.coverage_points SET latitude = NULL, longitude = NULL; "
-                "UPDATE intermediate.int_schools SET latitude = NULL, longitude = NULL; "
-                "UPDATE intermediate.int_district_centres SET latitude = NULL, longitude = NULL")
-    con.close()
+    db = altered_copy(fixture_db, tmp_path / "no_points.duckdb",
+                      "UPDATE marts.coverage_points SET latitude = NULL, longitude = NULL",
+                      "UPDATE intermediate.int_schools SET latitude = NULL, longitude = NULL",
+                      "UPDATE intermediate.int_district_centres SET latitude = NULL, longitude = NULL")
     monkeypatch.setenv("SVMT_DB", str(db))
     for page, sentence in (("phu_song", "Chưa có tọa độ (vĩ độ, kinh độ) trong dữ liệu nên chưa vẽ được bản đồ."),
                            ("dia_ban", "Chưa có điểm trung tâm của các địa bàn nên chưa vẽ được bản đồ.")):

@@ -4,7 +4,6 @@ fails if a copy of a list comes back)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import duckdb
 import pytest
 
 from ingest.contract import CONTRACT, REASONS
-from tests.conftest import AS_OF
+from tests.conftest import AS_OF, altered_copy
 from warehouse.refresh import DEVICE_UNIT_COST_VND, RefreshError, run_dbt
 
 
@@ -30,12 +29,9 @@ def test_ingest_writes_every_contract_code(fixture_db: Path) -> None:
 @pytest.mark.slow  # two dbt runs of one test on a copy
 def test_the_raw_contract_test_checks_raw_against_the_written_codes(fixture_db: Path, tmp_path: Path,
                                                                     capfd: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "copy.duckdb"
-    shutil.copy(fixture_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("UPDATE raw.schools SET school_type = 'khong_co' WHERE school_code = (SELECT min(school_code) "
-                "FROM raw.schools)")
-    con.close()
+    db = altered_copy(fixture_db, tmp_path / "copy.duckdb",
+                      "UPDATE raw.schools SET school_type = 'khong_co' WHERE school_code = (SELECT min(school_code) "
+                      "FROM raw.schools)")
     select = ["--select", "assert_raw_contract"]
     with pytest.raises(RefreshError):
         run_dbt(db, date.fromisoformat(AS_OF), DEVICE_UNIT_COST_VND, select)
