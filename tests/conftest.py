@@ -39,16 +39,6 @@ def _component_scan_once() -> None:
         manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _gx_in_process() -> None:
-    """Great Expectations imported once per test process, so the in-process refreshes of the suite validate in
-    process (warehouse.refresh.gx_loaded), as any long-lived caller does, instead of each starting a data-quality
-    worker that imports GX again (≈ 2,5 s of CPU per refresh). The worker itself runs in every refresh from the
-    command line or an upload job (test_refresh_cli, test_reliability, test_upload, …)."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations.expectations  # noqa: F401
-
-
 # The longest files start first (by their measured seconds on the 2-core host; order only, nothing is skipped), so
 # the parallel workers finish together instead of one running a long file alone at the end. The Makefile passes
 # --no-loadscope-reorder: xdist would otherwise order the files by their number of tests.

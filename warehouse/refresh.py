@@ -360,30 +360,6 @@ def swap_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def gx_loaded() -> bool:
-    """Whether this process has imported Great Expectations already (a long-lived caller that validated before:
-    the test suite, a notebook, a service). The worker exists to import GX beside dbt's build; where GX is loaded,
-    a new interpreter would only import it again (≈ 1,7 s of CPU), so the step runs here instead, with the same
-    function (expectations.run.run_expectations) the worker calls."""
-    return "great_expectations.expectations" in sys.modules
-
-
-def expectations_here(db_file: Path, docs: Path) -> tuple[int, int]:
-    """The data-quality step in this process, as the worker runs it: files private from their first byte, anything
-    GX prints on stderr (stdout is the command's summary). Returns (SPEC §5 issues, fuzzy duplicates)."""
-    from expectations.run import run_expectations
-
-    old_mask = os.umask(0o077)
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            return run_expectations(db_file, docs)
-    except Exception as exc:  # as the worker reports it: one line, a refresh error (exit 1)
-        raise RefreshError(f"kiểm tra chất lượng dữ liệu thất bại / data-quality validation failed "
-                           f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from exc
-    finally:
-        os.umask(old_mask)
-
-
 def start_expectations() -> subprocess.Popen:
     """The data-quality worker (expectations/worker.py): it imports GX while dbt builds, then waits."""
     return subprocess.Popen([sys.executable, "-m", "expectations.worker"], cwd=REPO, stdin=subprocess.PIPE,
@@ -509,7 +485,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
 
         publish.on_stage("dbt")
         t0 = time.perf_counter()
-        worker = None if gx_loaded() else start_expectations()  # imports GX beside dbt
+        worker = start_expectations()  # imports GX beside dbt
         if dbt_import is not None:
             dbt_import.join()
         timings = run_dbt(tmp, as_of, unit_cost, None, allocation_stock)
@@ -518,8 +494,7 @@ def _build(source: Path, db: Path, as_of: date, unit_cost: int, allocation_stock
 
         publish.on_stage("expectations")
         t0 = time.perf_counter()
-        issues, fuzzy = (expectations_here(tmp, docs_tmp) if worker is None
-                         else finish_expectations(worker, tmp, docs_tmp))
+        issues, fuzzy = finish_expectations(worker, tmp, docs_tmp)
         seconds["expectations"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
