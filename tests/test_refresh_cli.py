@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import AS_OF, FIXTURE, query, run_cli
+from warehouse.refresh import refresh
 
 pytestmark = pytest.mark.slow  # its own refreshes, processes or a browser: `make test-fast` skips it
 
@@ -78,7 +80,7 @@ def test_idempotent(tmp_path: Path, fixture_db: Path) -> None:
     session's (a fresh refresh of the fixture folder as of AS_OF, the CLI's own is in the test above), copied."""
     db = tmp_path / "again.duckdb"
     shutil.copy(fixture_db, db)
-    assert run_cli("refresh", "--source", str(FIXTURE), "--db", str(db), "--as-of", AS_OF).returncode == 0
+    refresh(FIXTURE, db, date.fromisoformat(AS_OF))  # in-process: the CLI's own run is the test above
     assert digest(db) != digest(fixture_db)  # it did rebuild the file
     assert snapshot(db) == snapshot(fixture_db)
     # the keyed person key (G1/G2) is the same for every refresh under the install secret (moved here from
@@ -134,7 +136,7 @@ def test_other_failure_exits_1_and_leaves_target_alone(tmp_path: Path) -> None:
 
 def test_as_of_moves_only_overdue(tmp_path: Path, fixture_db: Path) -> None:
     db = tmp_path / "later.duckdb"
-    assert run_cli("refresh", "--source", str(FIXTURE), "--db", str(db), "--as-of", "2023-07-01").returncode == 0
+    refresh(FIXTURE, db, date(2023, 7, 1))  # in-process: what is under test is the date, not the CLI
     # P3 (planned 2023-06-30) becomes overdue too; nothing else moves.
     assert query(db, "SELECT coverage_points_overdue FROM marts.program_kpis") == [(2,)]
     later, before = snapshot(db), snapshot(fixture_db)
